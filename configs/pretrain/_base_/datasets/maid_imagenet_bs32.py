@@ -1,0 +1,42 @@
+# Million-AID (unlabeled, two views) + ImageNet-1k train (one view + label), 32 + 32 images per GPU.
+# Change the two roots here (or with --cfg-options) to point at your copies.
+rs_data_root = 'data/MillionAID/test/'
+rs_file_list = ''  # optional: a list written by tools/dataset_converters/make_file_list.py
+natural_data_root = 'data/imagenet/'
+
+# MoCo v1 augmentation (SPEC section 1), the same for both sources; no blur.
+view_pipeline = [
+    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.2, 1.0), backend='pillow'),
+    dict(type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989)),
+    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.4),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+]
+rs_pipeline = [
+    dict(type='LoadImageUint8'),
+    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+    dict(type='PackInputs'),
+]
+natural_pipeline = [dict(type='LoadImageUint8'), *view_pipeline, dict(type='PackInputs')]
+
+train_dataloader = dict(
+    batch_size=32,  # per GPU: 32 remote-sensing + 32 natural images
+    num_workers=8,
+    drop_last=True,
+    persistent_workers=True,
+    pin_memory=True,
+    # 'max': an epoch is one pass over the larger source (ImageNet, ~5,004 iterations at 8 x 32)
+    sampler=dict(type='DualSourceSampler', shuffle=True, epoch_length='max'),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type='DualSourceDataset',
+        bad_image_policy='raise',
+        rs=dict(
+            type='UnlabeledImageFolder',
+            data_root=rs_data_root,
+            ann_file=rs_file_list,
+            pipeline=rs_pipeline),
+        natural=dict(
+            type='ImageNet',
+            data_root=natural_data_root,
+            split='train',
+            pipeline=natural_pipeline)))

@@ -1,0 +1,11 @@
+_base_ = 'mmpretrain::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['gersp_mm', 'gersp_mm.pretrain'], allow_failed_imports=False)
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50),
+    # one checkpoint per epoch, keeping the last 3 (the final one among them), not 100 (defect D13)
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True))
+# resume from an iteration checkpoint continues with the next batch, reading no image twice
+custom_hooks = [dict(type='FastForwardSamplerHook')]
+env_cfg = dict(dist_cfg=dict(backend='nccl'))
+randomness = dict(seed=0, deterministic=False)

@@ -1,0 +1,45 @@
+# A tiny GeRSP run for the tests and for trying the tools on a laptop: ResNet-18, 64-px crops, a queue
+# of 32 keys, 2 epochs of 2 iterations, on the real sample images in tests/data/pretrain.
+_base_ = './gersp_r50.py'
+
+rs_data_root = 'tests/data/pretrain/rs/'
+natural_data_root = 'tests/data/pretrain/natural/'
+view_pipeline = [
+    dict(type='RandomResizedCrop', scale=64, crop_ratio_range=(0.2, 1.0), backend='pillow'),
+    dict(type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989)),
+    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.4),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+]
+model = dict(
+    queue_len=32,
+    feat_dim=16,
+    backbone=dict(depth=18),
+    neck=dict(hid_channels=64),
+    cls_head=dict(num_classes=2, topk=(1, )))
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    pin_memory=False,
+    sampler=dict(epoch_length=2, batch_size=4),
+    dataset=dict(
+        rs=dict(
+            data_root=rs_data_root,
+            pipeline=[
+                dict(type='LoadImageUint8'),
+                dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+                dict(type='PackInputs'),
+            ]),
+        natural=dict(
+            _delete_=True,
+            type='CustomDataset',
+            data_root=natural_data_root,
+            data_prefix='train',
+            pipeline=[dict(type='LoadImageUint8'), *view_pipeline, dict(type='PackInputs')])))
+param_scheduler = [
+    dict(type='CosineRestartLR', periods=[1, 1], restart_weights=[1.0, 1.0], eta_min=0.001, by_epoch=True,
+         convert_to_iter_based=True),
+]
+train_cfg = dict(max_epochs=2)
+default_hooks = dict(logger=dict(interval=1))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))

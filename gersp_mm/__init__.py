@@ -1,0 +1,20 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""GeRSP pre-training and remote-sensing benchmarks for OpenMMLab 2.x.
+
+Importing ``gersp_mm`` only installs the compatibility layer for the pinned OpenMMLab stack
+(:mod:`gersp_mm.compat`). The modules that extend a host library live in one sub-package per host and
+register themselves when imported, typically through a config's ``custom_imports``:
+
+- :mod:`gersp_mm.pretrain`: GeRSP pre-training (mmpretrain registries);
+- :mod:`gersp_mm.cls`: remote-sensing scene classification datasets (mmpretrain registries);
+- :mod:`gersp_mm.det`: remote-sensing detection datasets (mmdet registries);
+- :mod:`gersp_mm.seg`: remote-sensing segmentation (mmseg registries).
+
+so that importing ``gersp_mm`` never requires mmdet or mmsegmentation.
+"""
+from .compat import install_compat
+from .version import __version__, version_info
+
+install_compat()
+
+__all__ = ['__version__', 'version_info', 'install_compat']

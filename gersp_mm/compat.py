@@ -1,0 +1,178 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Compatibility layer for the pinned OpenMMLab stack (mmengine 0.10.7) on modern PyTorch.
+
+Each shim here fixes one failure that the pinned releases hit on a current torch; each has a test in
+``tests/test_compat.py`` that reproduces the failure without the shim.
+
+Checkpoint loading (torch >= 2.6)
+    ``torch.load`` defaults to ``weights_only=True`` since torch 2.6. mmengine 0.10.7 calls it without
+    the argument, so every checkpoint written by an mmengine ``Runner`` fails to load (``--resume``,
+    ``load_from``, ``init_cfg=dict(type='Pretrained')`` on a training checkpoint) with
+    ``Unsupported global: mmengine.logging.history_buffer.HistoryBuffer``. Turning ``weights_only`` off
+    would let any checkpoint run arbitrary code. Instead, the loader for local files is replaced (through
+    mmengine's own ``CheckpointLoader.register_scheme``) by one that keeps ``weights_only=True`` and
+    allow-lists only the plain data types an mmengine checkpoint holds (its log history buffers and the
+    numpy arrays/scalars inside them). Any other object in a file is still refused, with an error naming
+    the file and the offending global.
+
+Mixed precision on CPU
+    mmengine's ``AmpOptimWrapper`` asserts that a GPU/NPU/MLU is present. ``CPUAutocastOptimWrapper``
+    runs the forward under ``torch.autocast('cpu', dtype=torch.bfloat16)`` (bfloat16 needs no loss
+    scaling); ``tools/train.py --amp`` picks it when no GPU is visible.
+
+Distributed runs without CUDA
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally, so ``--launcher pytorch``
+    fails on CPU-only machines. :func:`init_dist_without_cuda` initialises the process group (gloo) from
+    the torchrun environment first; mmengine's Runner then finds it initialised and uses it.
+"""
+import contextlib
+import os
+import pickle
+from functools import lru_cache
+from typing import Any, Callable, Iterator, List, Optional, Union
+
+import numpy as np
+import torch
+from mmengine.optim import OptimWrapper
+from mmengine.registry import OPTIM_WRAPPERS
+from mmengine.runner.checkpoint import CheckpointLoader
+
+_INSTALLED = False
+
+
+def _numpy_reconstruct() -> Callable:
+    """Return numpy's array-unpickling helper under its current module path (numpy 1.x or 2.x)."""
+    try:
+        from numpy._core.multiarray import _reconstruct
+    except ImportError:  # numpy < 2
+        from numpy.core.multiarray import _reconstruct
+    return _reconstruct
+
+
+def _numpy_scalar() -> Callable:
+    """Return numpy's scalar-unpickling helper under its current module path."""
+    try:
+        from numpy._core.multiarray import scalar
+    except ImportError:  # numpy < 2
+        from numpy.core.multiarray import scalar
+    return scalar
+
+
+def _history_buffer_getattr(obj: Any, name: str) -> Any:
+    """``getattr`` restricted to what a pickled ``HistoryBuffer`` references: its statistics methods.
+
+    A pickled ``HistoryBuffer`` refers to its registered statistics (``HistoryBuffer.min``, ...) through
+    ``builtins.getattr``. Allowing the real ``getattr`` would expose every attribute of every allowed
+    class (e.g. ``numpy.ndarray.tofile``, which writes files); this stand-in allows only those methods.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
+
+
+@lru_cache(maxsize=None)
+def mmengine_checkpoint_globals() -> List[Any]:
+    """The non-tensor globals that a checkpoint written by an mmengine ``Runner`` contains.
+
+    Returns:
+        list: Classes and functions (or ``(function, qualified name)`` aliases) allowed in addition to
+        torch's own ``weights_only`` allow-list: mmengine's ``HistoryBuffer`` (the message hub's log
+        history) with its statistics methods, numpy arrays, dtypes and scalars.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    dtype_classes = sorted({type(np.dtype(code)) for code in np.typecodes['All'] if code != 'O'},
+                           key=lambda cls: cls.__name__)
+    return [HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr'), _numpy_reconstruct(),
+            _numpy_scalar(), np.ndarray, np.dtype, *dtype_classes]
+
+
+def load_checkpoint_file(filename: str,
+                         map_location: Optional[Union[str, torch.device, Callable]] = None
+                         ) -> Any:
+    """Load a local checkpoint safely (``weights_only=True``) with mmengine's data types allowed.
+
+    Args:
+        filename (str): Path of the checkpoint file.
+        map_location: Same as :func:`torch.load`.
+
+    Returns:
+        The unpickled checkpoint (usually a dict).
+
+    Raises:
+        FileNotFoundError: If ``filename`` is not a file.
+        pickle.UnpicklingError: If the file holds objects outside the allow-list; the message names the
+            file and explains how to convert a checkpoint you trust.
+    """
+    import os.path as osp
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
+        try:
+            return torch.load(filename, map_location=map_location, weights_only=True)
+        except pickle.UnpicklingError as err:
+            raise pickle.UnpicklingError(
+                f'Refusing to load checkpoint {filename!r}: it holds Python objects outside the safe '
+                f'allow-list (tensors, containers, mmengine log buffers, numpy arrays). If you trust '
+                f'this file, load it with torch.load(..., weights_only=False) in your own code and '
+                f'save its tensors again. Details: {err}') from err
+
+
+@OPTIM_WRAPPERS.register_module()
+class CPUAutocastOptimWrapper(OptimWrapper):
+    """An optimizer wrapper whose forward runs under CPU autocast (mixed precision without a GPU).
+
+    Args:
+        dtype (str | torch.dtype): Autocast dtype. Defaults to ``'bfloat16'`` (float16 on CPU would need
+            loss scaling, which this wrapper does not do).
+        **kwargs: Arguments of :class:`mmengine.optim.OptimWrapper`.
+    """
+
+    def __init__(self, dtype: Union[str, torch.dtype] = 'bfloat16', **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.cast_dtype = getattr(torch, dtype) if isinstance(dtype, str) else dtype
+        if self.cast_dtype != torch.bfloat16:
+            raise ValueError(f'CPUAutocastOptimWrapper supports bfloat16 only, got {self.cast_dtype}')
+
+    @contextlib.contextmanager
+    def optim_context(self, model: torch.nn.Module) -> Iterator[None]:
+        with super().optim_context(model), torch.autocast('cpu', dtype=self.cast_dtype):
+            yield
+
+
+def init_dist_without_cuda(launcher: str, dist_cfg: dict) -> None:
+    """Initialise torch.distributed (gloo) for a launcher on a machine without CUDA.
+
+    Does nothing when CUDA is available or the process group already exists (mmengine then initialises
+    it as usual). Only the ``pytorch`` launcher (torchrun environment variables) is supported on CPU.
+
+    Args:
+        launcher (str): The ``--launcher`` value.
+        dist_cfg (dict): The config's ``env_cfg.dist_cfg`` (``backend`` and ``init_process_group``
+            keyword arguments).
+    """
+    import torch.distributed as dist
+    if launcher == 'none' or torch.cuda.is_available() or (dist.is_available() and dist.is_initialized()):
+        return
+    if launcher != 'pytorch':
+        raise RuntimeError(f'--launcher {launcher} needs CUDA; without a GPU use tools/dist_train.sh '
+                           '(--launcher pytorch, gloo backend)')
+    missing = [name for name in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT') if name not in os.environ]
+    if missing:
+        raise RuntimeError(f'--launcher pytorch expects the torchrun environment; missing {missing}')
+    kwargs = dict(dist_cfg)
+    backend = kwargs.pop('backend', 'gloo')
+    if backend != 'gloo':
+        raise RuntimeError(f'dist_cfg.backend={backend!r} needs CUDA; use gloo on CPU')
+    dist.init_process_group(backend='gloo', **kwargs)
+
+
+def install_compat() -> None:
+    """Install every shim of this module. Idempotent; called by ``import gersp_mm``."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    if hasattr(torch.serialization, 'safe_globals'):  # torch >= 2.5; older torch loads unrestricted
+        CheckpointLoader.register_scheme(prefixes='', loader=load_checkpoint_file, force=True)
+    _INSTALLED = True

@@ -1,0 +1,87 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+import os
+import os.path as osp
+from typing import Iterator, List, Optional, Sequence
+
+from mmengine.dataset import BaseDataset
+from mmpretrain.registry import DATASETS
+
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.webp')
+
+
+def iter_image_files(root: str, extensions: Sequence[str] = IMAGE_EXTENSIONS) -> Iterator[str]:
+    """Yield the image files under ``root`` (recursively) as sorted relative POSIX paths.
+
+    Directories are walked in sorted order and files sorted within each directory, so the order is the
+    same on every machine and file system (``os.listdir`` order is not).
+
+    Args:
+        root (str): Folder to scan.
+        extensions (Sequence[str]): Lower-case file extensions to keep (matched case-insensitively).
+
+    Yields:
+        str: Paths relative to ``root``, with ``/`` separators.
+    """
+    extensions = tuple(ext.lower() for ext in extensions)
+    for folder, subfolders, files in os.walk(root):
+        subfolders.sort()
+        relative = osp.relpath(folder, root)
+        for name in sorted(files):
+            if name.lower().endswith(extensions):
+                yield name if relative == '.' else f'{relative}/{name}'.replace(os.sep, '/')
+
+
+@DATASETS.register_module()
+class UnlabeledImageFolder(BaseDataset):
+    """Unlabeled images under a folder, e.g. Million-AID (``train/<l1>/<l2>/<l3>/*.jpg`` or ``test/*.jpg``).
+
+    Without ``ann_file`` the folder is scanned recursively at start-up (sorted, deterministic). For
+    large collections, write the list once with ``tools/dataset_converters/make_file_list.py`` and pass
+    it as ``ann_file``: one path relative to ``data_root`` per line (blank lines and ``#`` comments are
+    ignored). The list is held serialised in one numpy buffer (mmengine's ``serialize_data``), so data
+    loader workers do not grow with millions of paths.
+
+    Args:
+        data_root (str): Folder holding the images.
+        ann_file (str): Optional file list, relative to ``data_root`` or absolute. Defaults to ''.
+        extensions (Sequence[str]): Image extensions kept when scanning. Defaults to
+            :data:`IMAGE_EXTENSIONS`.
+        **kwargs: Other arguments of :class:`mmengine.dataset.BaseDataset` (``pipeline``, ...).
+    """
+
+    METAINFO = dict(classes=None)
+
+    def __init__(self,
+                 data_root: str,
+                 ann_file: str = '',
+                 extensions: Sequence[str] = IMAGE_EXTENSIONS,
+                 pipeline: Optional[list] = None,
+                 **kwargs) -> None:
+        self.extensions = tuple(extensions)
+        super().__init__(ann_file=ann_file, data_root=data_root, pipeline=pipeline or [], **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Read the file list, or scan ``data_root``.
+
+        Returns:
+            list[dict]: One ``dict(img_path=...)`` per image.
+
+        Raises:
+            FileNotFoundError: If ``data_root`` or ``ann_file`` does not exist.
+            ValueError: If no image is found or listed.
+        """
+        if not osp.isdir(self.data_root):
+            raise FileNotFoundError(f'{type(self).__name__}: data_root {self.data_root!r} is not a directory')
+        if self.ann_file:
+            if not osp.isfile(self.ann_file):
+                raise FileNotFoundError(f'{type(self).__name__}: file list {self.ann_file!r} not found')
+            with open(self.ann_file, encoding='utf-8') as f:
+                stripped = (line.strip() for line in f)
+                relative_paths = [line for line in stripped if line and not line.startswith('#')]
+            source = f'file list {self.ann_file!r}'
+        else:
+            relative_paths = list(iter_image_files(self.data_root, self.extensions))
+            source = f'{self.data_root!r} (extensions {", ".join(self.extensions)})'
+        if not relative_paths:
+            raise ValueError(f'{type(self).__name__}: no image found in {source}')
+        return [dict(img_path=osp.join(self.data_root, path)) for path in relative_paths]

@@ -1,0 +1,4 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+from .fast_forward_sampler_hook import FastForwardSamplerHook
+
+__all__ = ['FastForwardSamplerHook']

@@ -1,0 +1,54 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""The package skeleton: host libraries import, configs inherit upstream bases, light top-level import."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+
+DATA = Path(__file__).parent / 'data'
+
+
+@pytest.mark.parametrize('module', ['mmdet.models', 'mmdet.datasets', 'mmseg.models',
+                                    'mmseg.datasets', 'mmpretrain.models', 'mmpretrain.datasets'])
+def test_host_libraries_import(module):
+    __import__(module)
+
+
+def test_importing_gersp_mm_does_not_require_mmdet_or_mmseg():
+    """With mmdet and mmseg made unimportable, the top-level package and the mmpretrain parts still work."""
+    code = ('import sys\n'
+            'sys.modules["mmdet"] = sys.modules["mmseg"] = None  # any import of them raises ImportError\n'
+            'import gersp_mm, gersp_mm.pretrain, gersp_mm.cls\n'
+            'from mmpretrain.registry import MODELS\n'
+            'assert MODELS.get("GeRSP") is not None\n')
+    subprocess.run([sys.executable, '-c', code], check=True)
+    out = subprocess.run([sys.executable, '-c', 'import sys, gersp_mm; print(sorted(sys.modules))'],
+                         check=True, capture_output=True, text=True)
+    assert "'mmdet'" not in out.stdout and "'mmseg'" not in out.stdout
+
+
+def test_config_with_custom_imports_and_mmdet_base_builds():
+    cfg = Config.fromfile(str(DATA / 'configs' / 'faster-rcnn_r50_fpn_custom-imports.py'))
+    assert 'gersp_mm.det' in sys.modules
+    assert cfg.model.type == 'FasterRCNN'
+    assert cfg.model.roi_head.bbox_head.num_classes == 20
+    assert cfg.default_scope == 'mmdet'
+    from mmdet.registry import MODELS
+    from mmengine.registry import init_default_scope
+    init_default_scope(cfg.default_scope)
+    detector = MODELS.build(cfg.model)
+    assert type(detector).__name__ == 'FasterRCNN'
+
+
+def test_environment_report_and_self_check():
+    out = subprocess.run([sys.executable, '-m', 'gersp_mm.env', '--check'],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = {name.strip(): value for name, value in
+              (line.split(' : ', 1) for line in out.stdout.splitlines() if ' : ' in line)}
+    assert set(report) >= {'PyTorch', 'MMEngine', 'MMCV ops', 'mmcv', 'mmdet', 'mmseg', 'mmpretrain',
+                           'gersp_mm'}
+    assert report['MMCV ops'].startswith('available'), report['MMCV ops']
+    assert out.stdout.count('[ok]') == 3 and '[FAIL]' not in out.stdout

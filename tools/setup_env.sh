@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# One-command environment for gersp_mm.
+#
+#   bash tools/setup_env.sh            # create/update .venv in the repository root
+#
+# Steps (each is idempotent and announced; the first one that fails stops the script and names itself):
+#   1. create the virtual environment (.venv, or $GERSP_VENV)
+#   2. install the build tools (setuptools<81: mmcv's setup.py and mmengine import pkg_resources)
+#   3. install torch / torchvision (pinned default, override with TORCH_SPEC / TORCHVISION_SPEC and
+#      TORCH_INDEX_URL, e.g. a CUDA wheel for your driver)
+#   4. build mmcv 2.1.0 WITH its compiled ops from the sdist against the installed torch
+#      (C++ standard taken from what the torch headers require; CUDA kernels when torch has CUDA, a
+#      CUDA toolkit is found and a GPU is visible, otherwise CPU kernels; MMCV_CUDA=0/1 overrides),
+#      caching the wheel in $GERSP_CACHE (default ~/.cache/gersp_mm) keyed by
+#      mmcv/torch/CUDA/Python version, so later runs install it in seconds
+#   5. install mmengine / mmpretrain / mmdet / mmsegmentation and gersp_mm itself (editable, with test extras)
+#   6. print the environment report and run the import / ops self-check
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${GERSP_VENV:-$ROOT/.venv}"
+CACHE="${GERSP_CACHE:-$HOME/.cache/gersp_mm}"
+PYTHON="${PYTHON:-python3}"
+TORCH_SPEC="${TORCH_SPEC:-torch==2.14.1}"
+TORCHVISION_SPEC="${TORCHVISION_SPEC:-torchvision==0.29.1}"
+MMCV_VERSION="2.1.0"
+MAX_JOBS="${MAX_JOBS:-$(nproc)}"
+export MAX_JOBS
+
+STEP="start"
+trap 'echo "[setup_env] FAILED at step: $STEP (see the output above)" >&2' ERR
+step() { STEP="$1"; echo; echo "[setup_env] ==> $1"; }
+t0=$(date +%s)
+
+step "1/6 virtual environment at $VENV"
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+PIP=("$PY" -m pip --disable-pip-version-check)
+
+step "2/6 build tools"
+"${PIP[@]}" install -q --upgrade "pip>=23" "setuptools>=64,<81" wheel "ninja>=1.11" packaging
+
+step "3/6 torch ($TORCH_SPEC, $TORCHVISION_SPEC)"
+torch_args=()
+if [ -n "${TORCH_INDEX_URL:-}" ]; then torch_args+=(--index-url "$TORCH_INDEX_URL"); fi
+"${PIP[@]}" install -q "${torch_args[@]}" "$TORCH_SPEC" "$TORCHVISION_SPEC"
+
+step "4/6 mmcv $MMCV_VERSION with compiled ops"
+# Build flavour: CUDA kernels when torch was built with CUDA, a toolkit (nvcc) is found and a GPU is
+# visible (MMCV_CUDA=auto, the default); MMCV_CUDA=1 forces them (set TORCH_CUDA_ARCH_LIST when no GPU is
+# visible at build time), MMCV_CUDA=0 builds the CPU kernels only.
+read -r TORCH_VER TORCH_CUDA GPU_SEEN PY_TAG < <("$PY" - <<'PYEOF'
+import sys, torch
+print(torch.__version__.split('+')[0], torch.version.cuda or 'none', int(torch.cuda.is_available()),
+      f'cp{sys.version_info.major}{sys.version_info.minor}')
+PYEOF
+)
+MMCV_CUDA="${MMCV_CUDA:-auto}"
+HAVE_NVCC=0
+if command -v nvcc >/dev/null 2>&1 || [ -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ]; then HAVE_NVCC=1; fi
+FLAVOUR="cpu"
+if [ "$TORCH_CUDA" != "none" ] && [ "$HAVE_NVCC" = "1" ]; then
+  if [ "$MMCV_CUDA" = "1" ] || { [ "$MMCV_CUDA" = "auto" ] && [ "$GPU_SEEN" = "1" ]; }; then
+    FLAVOUR="cu${TORCH_CUDA//./}"
+  fi
+elif [ "$MMCV_CUDA" = "1" ]; then
+  echo "[setup_env] MMCV_CUDA=1 but torch has no CUDA (torch.version.cuda=$TORCH_CUDA) or nvcc is missing" >&2
+  false
+fi
+KEY="mmcv-${MMCV_VERSION}_torch-${TORCH_VER}_${FLAVOUR}_${PY_TAG}_$(uname -m)"
+WHEEL_DIR="$CACHE/wheels/$KEY"
+echo "[setup_env] mmcv build key: $KEY"
+installed_ok() {
+  "$PY" -c "import mmcv, mmcv.ops; from mmcv.utils import ext_loader; ext_loader.load_ext('_ext', ['nms']); assert mmcv.__version__ == '$MMCV_VERSION'" 2>/dev/null
+}
+if installed_ok && [ -f "$VENV/.mmcv_key" ] && [ "$(cat "$VENV/.mmcv_key")" = "$KEY" ]; then
+  echo "[setup_env] mmcv $MMCV_VERSION with ops already installed for this key"
+else
+  if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
+    echo "[setup_env] no cached wheel: building mmcv from source (tens of minutes on 2 cores)"
+    BUILD="$(mktemp -d)"
+    "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation "mmcv==$MMCV_VERSION" -d "$BUILD"
+    tar -xzf "$BUILD"/mmcv-"$MMCV_VERSION".tar.gz -C "$BUILD"
+    SRC="$BUILD/mmcv-$MMCV_VERSION"
+    # torch >= 2.10 headers refuse anything older than C++20; older torch is happy with mmcv's C++17.
+    CXX_STD="c++17"
+    if grep -rqs "C++20 or later compatible compiler is required" "$("$PY" -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "include"))')"; then
+      CXX_STD="c++20"
+    fi
+    echo "[setup_env] compiling with -std=$CXX_STD ($FLAVOUR)"
+    sed -i -E "s/-std=c\+\+1[47]/-std=$CXX_STD/g" "$SRC/setup.py"
+    build_env=(MMCV_WITH_OPS=1)
+    if [ "$FLAVOUR" = "cpu" ]; then build_env+=(FORCE_CUDA=0 CUDA_VISIBLE_DEVICES=""); else build_env+=(FORCE_CUDA=1); fi
+    # mmcv's setup.py also passes the old standard to nvcc; the sed above covers both.
+    mkdir -p "$WHEEL_DIR.partial"
+    (cd "$SRC" && env "${build_env[@]}" "${PIP[@]}" wheel --no-deps --no-build-isolation -w "$WHEEL_DIR.partial" .)
+    rm -rf "$WHEEL_DIR" && mv "$WHEEL_DIR.partial" "$WHEEL_DIR"
+    rm -rf "$BUILD"
+  else
+    echo "[setup_env] using cached wheel $(ls "$WHEEL_DIR"/mmcv-*.whl)"
+  fi
+  "${PIP[@]}" install -q --force-reinstall --no-deps "$WHEEL_DIR"/mmcv-*.whl
+  echo "$KEY" > "$VENV/.mmcv_key"
+fi
+
+step "5/6 OpenMMLab packages and gersp_mm"
+"${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+"${PIP[@]}" install -q --no-build-isolation --no-deps -e "$ROOT"
+
+step "6/6 environment report and self-check"
+"$PY" -m gersp_mm.env --check
+
+echo
+echo "[setup_env] done in $(( $(date +%s) - t0 )) s. Activate with: source ${VENV#$ROOT/}/bin/activate"
