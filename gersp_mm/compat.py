@@ -23,7 +23,9 @@ Mixed precision on CPU
 Distributed runs without CUDA
     mmengine's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally, so ``--launcher pytorch``
     fails on CPU-only machines. :func:`init_dist_without_cuda` initialises the process group (gloo) from
-    the torchrun environment first; mmengine's Runner then finds it initialised and uses it.
+    the torchrun environment first; mmengine's Runner then finds it initialised and uses it. The Runner
+    also wraps the model in DDP with ``device_ids=[LOCAL_RANK]``, which torch refuses for a CPU module:
+    ``CPUDistributedDataParallel`` (selected by ``tools/train.py`` on CPU) drops ``device_ids``.
 """
 import contextlib
 import os
@@ -33,8 +35,9 @@ from typing import Any, Callable, Iterator, List, Optional, Union
 
 import numpy as np
 import torch
+from mmengine.model import MMDistributedDataParallel
 from mmengine.optim import OptimWrapper
-from mmengine.registry import OPTIM_WRAPPERS
+from mmengine.registry import MODEL_WRAPPERS, OPTIM_WRAPPERS
 from mmengine.runner.checkpoint import CheckpointLoader
 
 _INSTALLED = False
@@ -58,6 +61,10 @@ def _numpy_scalar() -> Callable:
     return scalar
 
 
+# The statistics every HistoryBuffer registers (lazily, in its __init__).
+_BUILTIN_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
 def _history_buffer_getattr(obj: Any, name: str) -> Any:
     """``getattr`` restricted to what a pickled ``HistoryBuffer`` references: its statistics methods.
 
@@ -66,7 +73,7 @@ def _history_buffer_getattr(obj: Any, name: str) -> Any:
     class (e.g. ``numpy.ndarray.tofile``, which writes files); this stand-in allows only those methods.
     """
     from mmengine.logging.history_buffer import HistoryBuffer
-    if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    if obj is HistoryBuffer and name in {*_BUILTIN_STATISTICS, *HistoryBuffer._statistics_methods}:
         return getattr(obj, name)
     raise pickle.UnpicklingError(f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
 
@@ -139,6 +146,20 @@ class CPUAutocastOptimWrapper(OptimWrapper):
     def optim_context(self, model: torch.nn.Module) -> Iterator[None]:
         with super().optim_context(model), torch.autocast('cpu', dtype=self.cast_dtype):
             yield
+
+
+@MODEL_WRAPPERS.register_module()
+class CPUDistributedDataParallel(MMDistributedDataParallel):
+    """mmengine's DDP wrapper for a model on the CPU (gloo): ``device_ids`` must be None there.
+
+    Args:
+        module (nn.Module): The model.
+        device_ids (list, optional): Ignored (mmengine always passes ``[LOCAL_RANK]``).
+        **kwargs: Other arguments of :class:`MMDistributedDataParallel`.
+    """
+
+    def __init__(self, module: torch.nn.Module, device_ids: Optional[list] = None, **kwargs) -> None:
+        super().__init__(module=module, device_ids=None, **kwargs)
 
 
 def init_dist_without_cuda(launcher: str, dist_cfg: dict) -> None:

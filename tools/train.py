@@ -80,6 +80,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.launcher != 'none' and not torch.cuda.is_available():
         # mmengine's init_dist always selects a CUDA device: on CPU, use gloo (see gersp_mm.compat).
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+        if cfg.get('model_wrapper_cfg') is None:
+            cfg.model_wrapper_cfg = dict(type='CPUDistributedDataParallel', broadcast_buffers=False,
+                                         find_unused_parameters=cfg.get('find_unused_parameters', False))
     return cfg
 
 
