@@ -14,6 +14,7 @@ train_dataloader = dict(
                 pipeline={{_base_.rs_pipeline}}),
             dict(
                 type='UnlabeledImageFolder',
-                data_root={{_base_.natural_data_root}} + 'train/',
+                data_root={{_base_.natural_data_root}},
+                data_prefix=dict(img_path='train'),
                 pipeline={{_base_.rs_pipeline}}),
         ]))

@@ -1,0 +1,59 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""The pre-training configs load, build, and hold the paper recipe."""
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = sorted(p.name for p in (ROOT / 'configs' / 'pretrain').glob('*.py'))
+
+
+def load(name):
+    return Config.fromfile(str(ROOT / 'configs' / 'pretrain' / name))
+
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_config_loads_and_builds(name):
+    cfg = load(name)
+    assert cfg.default_scope == 'mmpretrain'
+    init_default_scope('mmpretrain')
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'GeRSP'
+    assert any(hook.type == 'FastForwardSamplerHook' for hook in cfg.custom_hooks)
+
+
+def test_paper_recipe():
+    cfg = load('gersp_r50.py')
+    assert cfg.train_dataloader.batch_size == 32 and cfg.auto_scale_lr.base_batch_size == 256
+    assert cfg.train_dataloader.drop_last and cfg.train_dataloader.sampler.epoch_length == 'max'
+    assert cfg.optim_wrapper.optimizer == dict(type='SGD', lr=0.007, momentum=0.9, weight_decay=5e-4)
+    (scheduler, ) = cfg.param_scheduler
+    assert scheduler.type == 'CosineRestartLR' and scheduler.periods == [20] * 5 and scheduler.eta_min == 0.001
+    assert cfg.train_cfg.max_epochs == 100 and cfg.randomness.seed == 0
+    model = cfg.model
+    assert (model.queue_len, model.feat_dim, model.momentum, model.alpha) == (65536, 128, 0.001, 1.0)
+    assert model.head.temperature == 0.07 and model.backbone.depth == 50 and model.backbone.zero_init_residual
+    assert model.cls_head.num_classes == 1000
+    assert cfg.default_hooks.checkpoint.max_keep_ckpts == 3 and cfg.default_hooks.checkpoint.save_last
+    views = cfg.train_dataloader.dataset.rs.pipeline[1].transforms[0]
+    assert [t['type'] for t in views] == ['RandomResizedCrop', 'RandomGrayscale', 'ColorJitter', 'RandomFlip']
+    assert views[0]['crop_ratio_range'] == (0.2, 1.0)
+    natural = cfg.train_dataloader.dataset.natural.pipeline
+    assert [t['type'] for t in natural[1:-1]] == [t['type'] for t in views]
+
+
+def test_variants():
+    long = load('gersp_r50_200e.py')
+    assert long.train_cfg.max_epochs == 200 and long.param_scheduler[0].periods == [20] * 10
+    single = load('gersp_r50_1xb256-splitbn.py')
+    assert single.model.bn_groups == 8 and single.train_dataloader.batch_size == 256
+    moco = load('mocov2_r50_maid.py')
+    assert moco.model.cls_head is None and moco.train_dataloader.dataset.type == 'UnlabeledImageFolder'
+    assert moco.train_dataloader.sampler.type == 'DefaultSampler'
+    both = load('mocov2_r50_maid-in1k.py')
+    maid, imagenet = both.train_dataloader.dataset.datasets
+    assert maid.data_root == 'data/MillionAID/test/' and imagenet.data_root == 'data/imagenet/'
+    assert imagenet.data_prefix == dict(img_path='train')
