@@ -1,0 +1,85 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Extract the (student) ResNet backbone of a pre-training checkpoint, for fine-tuning anywhere.
+
+Recognised inputs: gersp_mm GeRSP/MoCo checkpoints, the authors' released GeRSP checkpoints (mmselfsup
+0.x), MoCo checkpoints of mmpretrain / mmselfsup (0.x and 1.x) and of the official MoCo code, any
+OpenMMLab model with ``backbone.*``, and torchvision ResNet state dicts. The output holds tensors only
+(it loads with ``torch.load(..., weights_only=True)``):
+
+- ``--layout mm`` (default): ``{'state_dict': {'backbone.*': ...}, 'meta': ...}``, for
+  ``init_cfg=dict(type='Pretrained', checkpoint=OUT, prefix='backbone.')`` in mmdet/mmseg/mmpretrain;
+- ``--layout torchvision``: a state dict for ``torchvision.models.resnet50().load_state_dict(sd)``
+  (``fc`` is the checkpoint's classifier if it has a 1000-way one, else zeros).
+
+Examples::
+
+    python tools/model_converters/extract_backbone.py work_dirs/gersp_r50/epoch_100.pth gersp_r50_backbone.pth
+    python tools/model_converters/extract_backbone.py gersp_released.pth gersp_r50_tv.pth --layout torchvision
+    # a checkpoint that holds non-tensor Python objects (old mmcv configs...): only if you trust it
+    python tools/model_converters/extract_backbone.py old_mmselfsup.pth out.pth --unsafe-load
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+import torch
+
+from gersp_mm.compat import load_checkpoint_file
+from gersp_mm.export import (
+    BackboneExtractionError,
+    extract_resnet_backbone,
+    to_mm_checkpoint,
+    to_torchvision_state_dict,
+)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('src', help='input checkpoint')
+    parser.add_argument('dst', help='output file')
+    parser.add_argument('--layout', choices=['mm', 'torchvision'], default='mm', help='output layout')
+    parser.add_argument('--unsafe-load', action='store_true',
+                        help='load the input with weights_only=False (runs code from the file: trusted files only)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not osp.isfile(args.src):
+        print(f'error: {args.src} not found', file=sys.stderr)
+        return 1
+    print(f'loading {args.src} ({osp.getsize(args.src) / 2**20:.1f} MiB) ...', flush=True)
+    try:
+        if args.unsafe_load:
+            checkpoint = torch.load(args.src, map_location='cpu', weights_only=False)
+        else:
+            checkpoint = load_checkpoint_file(args.src, map_location='cpu')
+        backbone = extract_resnet_backbone(checkpoint, source=args.src)
+    except BackboneExtractionError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - unreadable input: report and point at --unsafe-load
+        print(f'error: cannot load {args.src}: {err}\n(if you trust the file, retry with --unsafe-load)',
+              file=sys.stderr)
+        return 1
+    if args.layout == 'mm':
+        output = to_mm_checkpoint(backbone, source=osp.basename(args.src))
+        tensors = len(output['state_dict'])
+    else:
+        output = to_torchvision_state_dict(backbone)
+        tensors = len(output)
+        if backbone.fc is None or tuple(backbone.fc['weight'].shape) != tuple(output['fc.weight'].shape):
+            print('note: the checkpoint has no 1000-way classifier: fc is written as zeros')
+    partial = f'{args.dst}.partial'
+    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
+    torch.save(output, partial)
+    os.replace(partial, args.dst)
+    print(f'recognised layout: {backbone.layout}; ResNet-{backbone.depth}; wrote {tensors} tensors '
+          f'({args.layout} layout) to {args.dst}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
