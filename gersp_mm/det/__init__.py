@@ -1,2 +1,11 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Remote-sensing object detection, built on mmdet. Modules register into mmdet's registries."""
+"""Remote-sensing object detection, built on mmdet. Modules register into mmdet's registries.
+
+Use it from a config with ``custom_imports=dict(imports=['gersp_mm', 'gersp_mm.det'])`` and
+``default_scope='mmdet'``:
+
+- :class:`~gersp_mm.det.datasets.DIORDataset`: DIOR (20 classes, VOC-style XMLs as distributed);
+- :class:`~gersp_mm.det.datasets.DOTAHBBDataset`: DOTA-v1.0 with horizontal boxes, on the patches
+  written by ``tools/dataset_converters/prepare_dota.py``.
+"""
+from .datasets import *  # noqa: F401,F403

@@ -1,0 +1,6 @@
+# ATSS + DyHead (6 blocks) R50-FPN on DIOR, backbone initialised from the torchvision ImageNet-1k supervised
+# ResNet-50 (paper mAP: 70.6). Same model, freezing and schedule as the GeRSP config; only the backbone
+# initialisation differs.
+_base_ = './atss_r50-gersp_fpn_dyhead_2x_dior.py'
+
+model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint='torchvision://resnet50')))

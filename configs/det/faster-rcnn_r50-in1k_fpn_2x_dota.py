@@ -1,0 +1,6 @@
+# Faster R-CNN R50-FPN on DOTA-v1.0 (horizontal boxes, 800x800 patches), backbone initialised from the
+# torchvision ImageNet-1k supervised ResNet-50 (paper mAP: 65.1). Same model, freezing and schedule as the GeRSP
+# config; only the backbone initialisation differs.
+_base_ = './faster-rcnn_r50-gersp_fpn_2x_dota.py'
+
+model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint='torchvision://resnet50')))

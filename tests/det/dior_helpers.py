@@ -1,0 +1,54 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Builders of small DIOR datasets in the real on-disk layout."""
+from pathlib import Path
+from typing import Dict, Iterable, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+REAL_DIOR_ANNOTATIONS = Path(__file__).parents[1] / 'data' / 'det' / 'dior' / 'Annotations'
+REAL_DIOR_IDS = ('00001', '00002', '00003', '00013', '11726', '11727', '23463')
+LAYOUTS = {'flat': 'Annotations', 'nested': 'Annotations/Horizontal Bounding Boxes'}
+
+
+def dior_xml(img_id: str, objects: Iterable[Tuple[str, Sequence[int]]], width: int = 800, height: int = 800) -> bytes:
+    """An annotation in the byte format of the real DIOR XMLs (CRLF line endings, tab indentation)."""
+    lines = ['<annotation>', f'\t<filename>{img_id}.jpg</filename>', '\t<source>', '\t\t<database>DIOR</database>',
+             '\t</source>', '\t<size>', f'\t\t<width>{width}</width>', f'\t\t<height>{height}</height>',
+             '\t\t<depth>3</depth>', '\t</size>', '\t<segmented>0</segmented>']
+    for name, (xmin, ymin, xmax, ymax) in objects:
+        lines += ['\t<object>', f'\t\t<name>{name}</name>', '\t\t<pose>Unspecified</pose>', '\t\t<bndbox>',
+                  f'\t\t\t<xmin>{xmin}</xmin>', f'\t\t\t<ymin>{ymin}</ymin>', f'\t\t\t<xmax>{xmax}</xmax>',
+                  f'\t\t\t<ymax>{ymax}</ymax>', '\t\t</bndbox>', '\t</object>']
+    lines.append('</annotation>')
+    return ('\r\n'.join(lines) + '\r\n').encode()
+
+
+def real_dior_xmls(ids: Sequence[str] = REAL_DIOR_IDS) -> Dict[str, bytes]:
+    """The bytes of the real DIOR XMLs in tests/data/det."""
+    return {img_id: (REAL_DIOR_ANNOTATIONS / f'{img_id}.xml').read_bytes() for img_id in ids}
+
+
+def write_dior(root: Path,
+               xmls: Dict[str, bytes],
+               splits: Dict[str, Sequence[str]],
+               layout: str = 'nested',
+               image_size: Optional[Tuple[int, int]] = None) -> Path:
+    """Write a DIOR dataset: XMLs in ``layout``, CRLF split files, one JPEG per XML.
+
+    Images of ids up to 11725 go to ``JPEGImages-trainval``, the others to ``JPEGImages-test``. With
+    ``image_size=(w, h)`` they are random images of that size, otherwise 8x8 placeholders.
+    """
+    ann_dir = root / LAYOUTS[layout]
+    ann_dir.mkdir(parents=True)
+    (root / 'ImageSets' / 'Main').mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    width, height = image_size or (8, 8)
+    for img_id, data in xmls.items():
+        (ann_dir / f'{img_id}.xml').write_bytes(data)
+        img_dir = root / ('JPEGImages-trainval' if int(img_id) <= 11725 else 'JPEGImages-test')
+        img_dir.mkdir(exist_ok=True)
+        cv2.imwrite(str(img_dir / f'{img_id}.jpg'), rng.integers(0, 256, (height, width, 3), dtype=np.uint8))
+    for name, ids in splits.items():
+        (root / 'ImageSets' / 'Main' / f'{name}.txt').write_bytes(''.join(f'{i}\r\n' for i in ids).encode())
+    return root
