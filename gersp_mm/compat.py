@@ -22,10 +22,11 @@ Mixed precision on CPU
 
 Distributed runs without CUDA
     mmengine's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally, so ``--launcher pytorch``
-    fails on CPU-only machines. :func:`init_dist_without_cuda` initialises the process group (gloo) from
+    fails on CPU-only machines. :func:`setup_dist_without_cuda` initialises the process group (gloo) from
     the torchrun environment first; mmengine's Runner then finds it initialised and uses it. The Runner
     also wraps the model in DDP with ``device_ids=[LOCAL_RANK]``, which torch refuses for a CPU module:
-    ``CPUDistributedDataParallel`` (selected by ``tools/train.py`` on CPU) drops ``device_ids``.
+    ``CPUDistributedDataParallel`` drops ``device_ids``. ``tools/train.py`` and ``tools/test.py`` call
+    :func:`setup_dist_without_cuda`.
 """
 import contextlib
 import os
@@ -162,16 +163,17 @@ class CPUDistributedDataParallel(MMDistributedDataParallel):
         super().__init__(module=module, device_ids=None, **kwargs)
 
 
-def init_dist_without_cuda(launcher: str, dist_cfg: dict) -> None:
-    """Initialise torch.distributed (gloo) for a launcher on a machine without CUDA.
+def setup_dist_without_cuda(cfg, launcher: str) -> None:
+    """Prepare a config and torch.distributed for a launcher on a machine without CUDA.
 
-    Does nothing when CUDA is available or the process group already exists (mmengine then initialises
-    it as usual). Only the ``pytorch`` launcher (torchrun environment variables) is supported on CPU.
+    Does nothing for ``launcher='none'``, when CUDA is available, or when the process group already exists.
+    Otherwise selects the gloo backend and :class:`CPUDistributedDataParallel` (unless the config names
+    its own model wrapper) and initialises the process group from the torchrun environment; mmengine's
+    Runner then finds it initialised and uses it. Only the ``pytorch`` launcher is supported on CPU.
 
     Args:
+        cfg (mmengine.Config): The run's config, edited in place.
         launcher (str): The ``--launcher`` value.
-        dist_cfg (dict): The config's ``env_cfg.dist_cfg`` (``backend`` and ``init_process_group``
-            keyword arguments).
     """
     import torch.distributed as dist
     if launcher == 'none' or torch.cuda.is_available() or (dist.is_available() and dist.is_initialized()):
@@ -182,10 +184,12 @@ def init_dist_without_cuda(launcher: str, dist_cfg: dict) -> None:
     missing = [name for name in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT') if name not in os.environ]
     if missing:
         raise RuntimeError(f'--launcher pytorch expects the torchrun environment; missing {missing}')
-    kwargs = dict(dist_cfg)
-    backend = kwargs.pop('backend', 'gloo')
-    if backend != 'gloo':
-        raise RuntimeError(f'dist_cfg.backend={backend!r} needs CUDA; use gloo on CPU')
+    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    dist_cfg['backend'] = 'gloo'
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(type='CPUDistributedDataParallel', broadcast_buffers=False,
+                                     find_unused_parameters=cfg.get('find_unused_parameters', False))
+    kwargs = {key: value for key, value in dist_cfg.items() if key != 'backend'}
     dist.init_process_group(backend='gloo', **kwargs)
 
 

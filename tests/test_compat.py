@@ -110,3 +110,36 @@ def test_getattr_is_restricted_to_history_buffer_statistics(tmp_path):
     torch.save({'state_dict': {}, 'method': _AttributeFetch()}, path)
     with pytest.raises(pickle.UnpicklingError, match='tofile'):
         _load_checkpoint(str(path), map_location='cpu')
+
+
+def test_amp_on_cpu_runs_the_forward_in_bfloat16():
+    from mmengine.optim import AmpOptimWrapper
+
+    from gersp_mm.compat import CPUAutocastOptimWrapper
+    model = torch.nn.Linear(4, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    if not torch.cuda.is_available():  # the failure: mmengine's wrapper insists on a GPU
+        with pytest.raises(AssertionError, match='only available training on gpu'):
+            AmpOptimWrapper(optimizer=optimizer)
+    wrapper = CPUAutocastOptimWrapper(optimizer=optimizer)
+    with wrapper.optim_context(model):
+        out = model(torch.randn(3, 4))
+    assert out.dtype == torch.bfloat16
+    wrapper.update_params(out.float().sum())
+    with pytest.raises(ValueError, match='bfloat16 only'):
+        CPUAutocastOptimWrapper(optimizer=optimizer, dtype='float16')
+
+
+def test_ddp_wrapper_for_cpu_models(tmp_path):
+    import torch.distributed as dist
+    from mmengine.model import MMDistributedDataParallel
+
+    from gersp_mm.compat import CPUDistributedDataParallel
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/store', rank=0, world_size=1)
+    try:
+        with pytest.raises(ValueError, match='device_ids'):  # the failure: what mmengine's Runner passes
+            MMDistributedDataParallel(module=_ToyModel(), device_ids=[0])
+        wrapped = CPUDistributedDataParallel(module=_ToyModel(), device_ids=[0])
+        assert wrapped.device_ids is None
+    finally:
+        dist.destroy_process_group()

@@ -20,7 +20,7 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from gersp_mm.compat import init_dist_without_cuda
+from gersp_mm.compat import setup_dist_without_cuda
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -77,12 +77,6 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.launcher = args.launcher
-    if args.launcher != 'none' and not torch.cuda.is_available():
-        # mmengine's init_dist always selects a CUDA device: on CPU, use gloo (see gersp_mm.compat).
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
-        if cfg.get('model_wrapper_cfg') is None:
-            cfg.model_wrapper_cfg = dict(type='CPUDistributedDataParallel', broadcast_buffers=False,
-                                         find_unused_parameters=cfg.get('find_unused_parameters', False))
     return cfg
 
 
@@ -92,8 +86,7 @@ def main(argv=None) -> None:
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     cfg = merge_args(cfg, args)
-    if args.launcher != 'none':
-        init_dist_without_cuda(args.launcher, cfg.env_cfg.get('dist_cfg', {}))
+    setup_dist_without_cuda(cfg, args.launcher)  # mmengine's init_dist needs CUDA
     runner = Runner.from_cfg(cfg)
     runner.train()
 
