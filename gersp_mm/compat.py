@@ -193,11 +193,16 @@ def setup_dist_without_cuda(cfg, launcher: str) -> None:
     dist.init_process_group(backend='gloo', **kwargs)
 
 
+def load_from_local(filename: str, map_location=None) -> Any:
+    """:func:`load_checkpoint_file` under the name mmengine logs ("Loads checkpoint by local backend")."""
+    return load_checkpoint_file(filename, map_location)
+
+
 def install_compat() -> None:
     """Install every shim of this module. Idempotent; called by ``import gersp_mm``."""
     global _INSTALLED
     if _INSTALLED:
         return
     if hasattr(torch.serialization, 'safe_globals'):  # torch >= 2.5; older torch loads unrestricted
-        CheckpointLoader.register_scheme(prefixes='', loader=load_checkpoint_file, force=True)
+        CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
     _INSTALLED = True
