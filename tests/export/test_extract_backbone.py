@@ -1,5 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """tools/model_converters/extract_backbone.py on every supported source layout."""
+import contextlib
+import importlib.util
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -54,8 +57,31 @@ def source_layouts(backbone):
     }
 
 
+def _load_tool():
+    spec = importlib.util.spec_from_file_location('extract_backbone', ROOT / TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+EXTRACT_BACKBONE = _load_tool()
+
+
 def run(*args):
-    return subprocess.run([sys.executable, TOOL, *map(str, args)], cwd=ROOT, capture_output=True, text=True)
+    """The tool's main() in this process (fast); returns what a subprocess run would."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        returncode = EXTRACT_BACKBONE.main([str(arg) for arg in args])
+    return subprocess.CompletedProcess(args, returncode, stdout.getvalue(), stderr.getvalue())
+
+
+def test_command_line(tmp_path, resnet50):
+    torch.save(dict(resnet50), tmp_path / 'tv.pth')
+    result = subprocess.run([sys.executable, TOOL, tmp_path / 'tv.pth', tmp_path / 'mm.pth'], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and 'recognised layout: torchvision' in result.stdout, result.stderr
+    help_text = subprocess.run([sys.executable, TOOL, '--help'], cwd=ROOT, capture_output=True, text=True).stdout
+    assert 'Examples' in help_text and '--layout' in help_text
 
 
 @pytest.mark.parametrize('layout', ['gersp_mm', 'gersp_released', 'mmpretrain_moco', 'moco_official',
