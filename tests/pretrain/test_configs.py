@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +18,6 @@ def load(name):
 def test_config_loads_and_builds(name):
     cfg = load(name)
     assert cfg.default_scope == 'mmpretrain'
-    init_default_scope('mmpretrain')
     model = MODELS.build(cfg.model)
     assert type(model).__name__ == 'GeRSP'
     assert any(hook.type == 'FastForwardSamplerHook' for hook in cfg.custom_hooks)

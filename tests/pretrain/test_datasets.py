@@ -10,7 +10,6 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS
 from PIL import Image
 
@@ -19,7 +18,6 @@ from gersp_mm.pretrain.datasets import DualSourceIndex, ImageDecodeError, Unlabe
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
-init_default_scope('mmpretrain')  # as the Runner does for the pre-training configs
 REAL_RS = sorted(str(p.relative_to(DATA / 'rs')) for p in (DATA / 'rs').rglob('*.jpg'))
 
 

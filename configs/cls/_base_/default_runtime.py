@@ -1,0 +1,7 @@
+# mmpretrain's runtime, with a fixed default seed (select another with --cfg-options randomness.seed=N),
+# a checkpoint every 10 epochs (the last two kept) and a log line every 10 iterations.
+_base_ = 'mmpretrain::_base_/default_runtime.py'
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=10, max_keep_ckpts=2))
+randomness = dict(seed=0, deterministic=False)

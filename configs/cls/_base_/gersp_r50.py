@@ -1,0 +1,12 @@
+# Backbone initialisation shared by every classification config in configs/cls (defect D8 of SPEC.md).
+#
+# The GeRSP checkpoint: a GeRSP pre-training checkpoint or an exported backbone, i.e. any file whose
+# state_dict holds the ResNet-50 weights under `backbone.*`. Change it here for all configs, or per run:
+#   python tools/train.py CONFIG --cfg-options model.backbone.init_cfg.checkpoint=path/to/gersp.pth
+gersp_checkpoint = 'checkpoints/gersp_r50_backbone.pth'
+
+custom_imports = dict(imports=['gersp_mm', 'gersp_mm.cls'], allow_failed_imports=False)
+
+# Merged into mmpretrain's stock ResNet-50 (plain stem, style='pytorch', BN, frozen_stages=-1,
+# norm_eval=False), which stays the same for every pre-training; only init_cfg differs between variants.
+gersp_backbone = dict(init_cfg=dict(type='Pretrained', checkpoint=gersp_checkpoint, prefix='backbone.'))

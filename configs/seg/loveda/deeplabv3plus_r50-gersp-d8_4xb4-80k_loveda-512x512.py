@@ -1,0 +1,7 @@
+# DeepLabV3+ R50-D8 on LoveDA (7 classes, 512x512 crops of the 1024x1024 tiles), mmseg's 80k recipe,
+# backbone from GeRSP. Metric: mmseg's mIoU on the LoveDA val split.
+_base_ = [
+    'mmseg::deeplabv3plus/deeplabv3plus_r50-d8_4xb4-80k_loveda-512x512.py',
+    '../_base_/gersp_r50.py',
+]
+model = dict(pretrained=None, backbone=_base_.gersp_backbone)

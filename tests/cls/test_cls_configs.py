@@ -1,0 +1,120 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Every classification config loads, builds, and initialises the same ResNet-50 (defect D8)."""
+import copy
+import glob
+import os.path as osp
+from functools import lru_cache
+
+import pytest
+import torch
+import torchvision
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.utils import import_modules_from_strings
+from mmpretrain.registry import MODELS
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG_DIR = osp.join(REPO, 'configs', 'cls')
+MODEL_CONFIGS = sorted(path for path in glob.glob(osp.join(CONFIG_DIR, '*', '*.py'))
+                       if osp.basename(osp.dirname(path)) != '_base_')
+GERSP_CONFIGS = [path for path in MODEL_CONFIGS if '-gersp' in osp.basename(path)]
+VARIANTS = ('-gersp', '-in1k', '-random')
+EXPECTED = {  # config -> (dataset type, classes, train list, test list, epochs)
+    'resnet50-gersp_8xb32_nwpu45-10p.py': ('NWPURESISC45', 45, 'meta/train-10p_seed0.txt',
+                                           'meta/test-10p_seed0.txt', 200),
+    'resnet50-gersp_8xb32_nwpu45-20p.py': ('NWPURESISC45', 45, 'meta/train-20p_seed0.txt',
+                                           'meta/test-20p_seed0.txt', 200),
+    'resnet50-gersp_8xb32_eurosat-80p.py': ('EuroSAT', 10, 'meta/train-80p_seed0.txt',
+                                            'meta/test-80p_seed0.txt', 100),
+}
+
+
+def config_id(path):
+    return osp.relpath(path, CONFIG_DIR)
+
+
+@lru_cache(maxsize=None)
+def read_config(path):
+    return Config.fromfile(path)
+
+
+def load(path):
+    """A copy of the config, with its custom imports done and its default scope set."""
+    cfg = copy.deepcopy(read_config(path))
+    import_modules_from_strings(**cfg.custom_imports)
+    init_default_scope(cfg.default_scope)
+    return cfg
+
+
+@pytest.mark.parametrize('path', sorted(glob.glob(osp.join(CONFIG_DIR, '_base_', '**', '*.py'), recursive=True)),
+                         ids=config_id)
+def test_base_config_loads(path):
+    assert Config.fromfile(path).to_dict()
+
+
+def test_config_inventory():
+    assert sorted(map(osp.basename, GERSP_CONFIGS)) == sorted(EXPECTED)
+    assert sorted(map(osp.basename, MODEL_CONFIGS)) == sorted(
+        name.replace('-gersp', variant) for name in EXPECTED for variant in VARIANTS)
+
+
+@pytest.mark.parametrize('path', MODEL_CONFIGS, ids=config_id)
+def test_config_builds_without_weights(path):
+    cfg = load(path)
+    dataset_type, num_classes, train_list, test_list, epochs = EXPECTED[
+        osp.basename(path).replace('-in1k', '-gersp').replace('-random', '-gersp')]
+    assert cfg.default_scope == 'mmpretrain'
+    assert cfg.custom_imports == dict(imports=['gersp_mm', 'gersp_mm.cls'], allow_failed_imports=False)
+    assert cfg.train_dataloader.dataset.type == cfg.val_dataloader.dataset.type == dataset_type
+    assert cfg.train_dataloader.dataset.ann_file == train_list
+    assert cfg.val_dataloader.dataset.ann_file == cfg.test_dataloader.dataset.ann_file == test_list
+    assert cfg.model.head.num_classes == cfg.data_preprocessor.num_classes == num_classes
+    assert cfg.train_cfg.max_epochs == epochs and cfg.param_scheduler[-1].end == epochs
+    assert cfg.val_evaluator.type == 'Accuracy' and 1 in cfg.val_evaluator.topk
+    assert cfg.randomness.seed == 0
+
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'ImageClassifier'
+    assert type(model.backbone).__name__ == 'ResNet' and model.backbone.depth == 50
+    assert model.head.fc.out_features == num_classes
+
+
+@pytest.mark.parametrize('path', GERSP_CONFIGS, ids=config_id)
+def test_variants_differ_only_in_init(path):
+    cfgs = {variant: read_config(path.replace('-gersp', variant)) for variant in VARIANTS}
+    gersp = cfgs['-gersp']
+    assert gersp.gersp_checkpoint == 'checkpoints/gersp_r50_backbone.pth'
+    assert gersp.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=gersp.gersp_checkpoint,
+                                                 prefix='backbone.')
+    assert cfgs['-in1k'].model.backbone.init_cfg == dict(type='Pretrained', checkpoint='torchvision://resnet50')
+    assert all(init['type'] != 'Pretrained' for init in cfgs['-random'].model.backbone.init_cfg)
+    reference = gersp.to_dict()
+    reference['model']['backbone'].pop('init_cfg')
+    for variant in VARIANTS[1:]:
+        other = cfgs[variant].to_dict()
+        other['model']['backbone'].pop('init_cfg')
+        assert other == reference, f'{variant} differs from GeRSP beyond the backbone init'
+    backbone = reference['model']['backbone']
+    assert backbone['type'] == 'ResNet' and backbone['style'] == 'pytorch'
+    assert backbone.get('frozen_stages', -1) == -1 and backbone.get('norm_eval', False) is False
+
+
+@pytest.mark.parametrize('variant', ['-gersp', '-in1k'])
+def test_plain_resnet50_loads_with_no_missing_keys(variant, tmp_path):
+    generator = torch.Generator().manual_seed(0)
+    state = {key: (torch.randn(value.shape, generator=generator).abs() + 0.1 if value.is_floating_point()
+                   else torch.full_like(value, 7))
+             for key, value in torchvision.models.resnet50(weights=None).state_dict().items()}
+    checkpoint = str(tmp_path / 'resnet50.pth')
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in state.items()}} if variant == '-gersp' else state,
+               checkpoint)
+    cfg = load(osp.join(CONFIG_DIR, 'nwpu45', f'resnet50{variant}_8xb32_nwpu45-20p.py'))
+    cfg.model.backbone.init_cfg.checkpoint = checkpoint
+    backbone = MODELS.build(cfg.model.backbone)
+    backbone.init_weights()
+    loaded = backbone.state_dict()
+    assert not set(loaded) - set(state), 'keys of the backbone missing from a plain ResNet-50'
+    assert set(state) - set(loaded) == {'fc.weight', 'fc.bias'}
+    for key, value in loaded.items():
+        assert torch.equal(value, state[key]), f'{key} was not loaded from the checkpoint'

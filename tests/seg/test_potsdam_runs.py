@@ -1,0 +1,121 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""The real Potsdam crop through the config's pipeline, and a tiny train + evaluation run of a segmentor."""
+import os.path as osp
+import shutil
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+from mmengine.utils import import_modules_from_strings
+from mmseg.registry import DATASETS
+from PIL import Image
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+POTSDAM = osp.join(REPO, 'tests', 'data', 'seg', 'potsdam')
+CROP = '2_10_0_0_512_512.png'
+CONFIG_DIR = osp.join(REPO, 'configs', 'seg', 'potsdam')
+
+
+def load(name):
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    import_modules_from_strings(**cfg.custom_imports)
+    init_default_scope(cfg.default_scope)
+    return cfg
+
+
+def expected_reduced_label(raw):
+    """mmseg's reduce_zero_label: 0 (boundary) -> 255 (ignored), k -> k - 1."""
+    reduced = raw.astype(np.int64) - 1
+    reduced[raw == 0] = 255
+    return reduced
+
+
+def test_real_crop_through_potsdam_train_pipeline():
+    cfg = load('deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py')
+    dataset_cfg = cfg.train_dataloader.dataset
+    dataset_cfg.update(data_root=POTSDAM, data_prefix=dict(img_path='img_dir', seg_map_path='ann_dir'))
+    dataset = DATASETS.build(dataset_cfg)
+    assert len(dataset) == 1 and dataset.reduce_zero_label
+    assert dataset.metainfo['classes'][-1] == 'clutter' and len(dataset.metainfo['classes']) == 6
+
+    raw = np.array(Image.open(osp.join(POTSDAM, 'ann_dir', CROP)))
+    assert raw.shape == (512, 512) and set(np.unique(raw)) == {0, 1, 2, 3, 4, 5}
+    load_image, load_annotations = dataset.pipeline.transforms[:2]
+    assert type(load_annotations).__name__ == 'LoadAnnotations'
+    results = load_annotations(load_image(dataset.get_data_info(0)))
+    assert results['img'].shape == (512, 512, 3)
+    np.testing.assert_array_equal(results['gt_seg_map'], expected_reduced_label(raw))
+    assert np.sum(results['gt_seg_map'] == 255) == 24696  # the boundary pixels of the crop
+
+    np.random.seed(0)
+    packed = dataset[0]
+    gt = packed['data_samples'].gt_sem_seg.data.numpy()
+    assert gt.shape[0] == 1 and max(gt.shape[1:]) <= 512
+    assert set(np.unique(gt)) <= {0, 1, 2, 3, 4, 255}
+    assert packed['inputs'].shape[1:] == gt.shape[1:]
+
+
+def write_potsdam_layout(root, size=64, seed=0):
+    """mmseg's Potsdam layout with the real crop and one generated crop (all 6 classes + boundary)."""
+    rng = np.random.default_rng(seed)
+    for split in ('train', 'val'):
+        for kind in ('img_dir', 'ann_dir'):
+            folder = osp.join(root, kind, split)
+            shutil.os.makedirs(folder)
+            shutil.copy(osp.join(POTSDAM, kind, CROP), folder)
+        image = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+        label = rng.integers(0, 7, (size, size), dtype=np.uint8)
+        name = f'3_11_0_0_{size}_{size}.png'
+        Image.fromarray(image).save(osp.join(root, 'img_dir', split, name))
+        Image.fromarray(label).save(osp.join(root, 'ann_dir', split, name))
+
+
+def shrink_to(cfg, size, data_root, work_dir):
+    """Tiny crops, the given data, no weights, 2 iterations, no checkpoints, no workers."""
+    crop = (size, size)
+    cfg.work_dir = work_dir
+    cfg.model.backbone.init_cfg = None
+    cfg.model.data_preprocessor.size = crop
+    for transform in cfg.train_dataloader.dataset.pipeline:
+        if transform.type == 'RandomResize':
+            transform.scale = crop
+        elif transform.type == 'RandomCrop':
+            transform.crop_size = crop
+    for transform in cfg.val_dataloader.dataset.pipeline:
+        if transform.type == 'Resize':
+            transform.scale = crop
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].update(num_workers=0, persistent_workers=False)
+        cfg[loader].dataset.data_root = data_root
+    cfg.train_dataloader.batch_size = 2
+    cfg.train_cfg.update(max_iters=2, val_interval=2)
+    cfg.default_hooks.checkpoint = None
+    cfg.randomness = dict(seed=0)
+    return cfg
+
+
+@pytest.fixture
+def one_thread():
+    """Run the model on one CPU thread: on a shared 2-core machine, intra-op threads contend and the dilated
+    ResNet's backward becomes many times slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize('name', ['deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py',
+                                  'psanet_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'])
+def test_segmentor_trains_and_evaluates(name, tmp_path, one_thread):
+    data_root = str(tmp_path / 'potsdam')
+    write_potsdam_layout(data_root)
+    cfg = shrink_to(load(name), 32, data_root, str(tmp_path / 'work_dir'))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 2
+    metrics = runner.val()
+    for key in ('aAcc', 'mIoU', 'mFscore', 'mIoU_no_clutter', 'mFscore_no_clutter'):
+        assert key in metrics and 0 <= metrics[key] <= 100, key
