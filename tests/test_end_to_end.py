@@ -91,3 +91,53 @@ default_hooks = dict(logger=dict(interval=1))
     for key in frozen:  # frozen_stages=1 and norm_eval keep these exactly as exported
         assert torch.equal(trained[f'backbone.{key}'], weights[key]), key
     assert not torch.equal(trained['backbone.layer4.2.conv3.weight'], weights['layer4.2.conv3.weight'])
+
+
+@pytest.fixture
+def one_thread():
+    """One intra-op thread: on a shared 2-core machine contending threads make the backward much slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_segmentation_from_the_exported_backbone(exported, tmp_path, one_thread):
+    from mmengine.runner import Runner
+    from seg.test_potsdam_runs import shrink_to, write_potsdam_layout
+    checkpoint, weights = exported
+    data_root = str(tmp_path / 'potsdam')
+    write_potsdam_layout(data_root)
+    cfg = Config.fromfile(str(ROOT / 'configs/seg/potsdam/deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'))
+    cfg = shrink_to(cfg, 32, data_root, str(tmp_path / 'work'))
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(checkpoint), prefix='backbone.')
+    assert_backbone_initialised_from(cfg, 'mmseg', weights)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = runner.val()
+    assert {'mIoU', 'mFscore', 'mIoU_no_clutter', 'mFscore_no_clutter'} <= metrics.keys()
+
+
+def test_classification_from_the_exported_backbone(exported, tmp_path, one_thread):
+    from cls.test_cls_runs import NWPU, write_split
+    from mmengine.runner import Runner
+    checkpoint, weights = exported
+    train_list, test_list = write_split(str(tmp_path / 'meta'))
+    cfg = Config.fromfile(str(ROOT / 'configs/cls/nwpu45/resnet50-gersp_8xb32_nwpu45-20p.py'))
+    cfg.work_dir = str(tmp_path / 'work')
+    cfg.model.backbone.init_cfg.checkpoint = str(checkpoint)
+    for loader, ann_file in (('train_dataloader', train_list), ('val_dataloader', test_list),
+                             ('test_dataloader', test_list)):
+        cfg[loader].update(batch_size=2, num_workers=0, persistent_workers=False)
+        cfg[loader].dataset.update(data_root=NWPU, ann_file=ann_file)
+        for transform in cfg[loader].dataset.pipeline:
+            if transform.type == 'RandomResizedCrop':
+                transform.scale = 64
+            elif transform.type == 'Resize':
+                transform.scale = (64, 64)
+    cfg.train_cfg.update(max_epochs=1, val_interval=1)
+    cfg.default_hooks.checkpoint = None
+    assert_backbone_initialised_from(cfg, 'mmpretrain', weights)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert 'accuracy/top1' in runner.val()
