@@ -5,8 +5,11 @@ mmcv 2.x has no wheel on PyPI: ``tools/setup_env.sh`` builds it (with its compil
 installed torch before this package is installed. ``pip install -e .`` alone works on any environment
 that already has mmcv 2.1.0.
 """
+import os
 import os.path as osp
 import re
+import shutil
+import sys
 
 from setuptools import find_packages, setup
 
@@ -25,11 +28,41 @@ def parse_requirements(name: str) -> list:
         return [line for line in lines if line]
 
 
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
+
+
+def add_mim_extension() -> None:
+    """Expose configs, tools and the model index inside the package (``gersp_mm/.mim``), as OpenMMLab
+    packages do: ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'`` and ``mim train gersp_mm ...`` then work
+    from an installed package. Editable installs get symlinks; wheels and sdists get copies."""
+    if any(cmd in sys.argv for cmd in ('develop', 'editable_wheel')):
+        mode = 'symlink'
+    elif any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'build')):
+        mode = 'copy'
+    else:
+        return
+    mim_path = osp.join(ROOT, 'gersp_mm', '.mim')
+    os.makedirs(mim_path, exist_ok=True)
+    for name in MIM_FILES:
+        src, dst = osp.join(ROOT, name), osp.join(mim_path, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src, mim_path), dst)
+        elif osp.isdir(src):
+            shutil.copytree(src, dst)
+        else:
+            shutil.copyfile(src, dst)
+
+
 def readme() -> str:
     with open(osp.join(ROOT, 'README.md'), encoding='utf-8') as f:
         return f.read()
 
 
+add_mim_extension()
 setup(
     name='gersp_mm',
     version=get_version(),
@@ -38,6 +71,8 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache License 2.0',
     packages=find_packages(include=('gersp_mm', 'gersp_mm.*')),
+    include_package_data=True,
+    package_data={'gersp_mm': ['.mim/**/*']},
     python_requires='>=3.8',
     install_requires=parse_requirements('runtime'),
     extras_require={'tests': parse_requirements('tests')},

@@ -15,6 +15,12 @@ Checkpoint loading (torch >= 2.6)
     numpy arrays/scalars inside them). Any other object in a file is still refused, with an error naming
     the file and the offending global.
 
+``gersp_mm::`` config inheritance
+    mmengine resolves ``package::path`` bases only for the OpenMMLab packages it lists in
+    ``mmengine.config.utils.MODULE2PACKAGE``. :func:`install_compat` adds ``gersp_mm`` (its configs are
+    exported to ``gersp_mm/.mim/configs`` by setup.py), so ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'``
+    works in any process that imported ``gersp_mm`` before parsing the config, e.g. ``tools/train.py``.
+
 Mixed precision on CPU
     mmengine's ``AmpOptimWrapper`` asserts that a GPU/NPU/MLU is present. ``CPUAutocastOptimWrapper``
     runs the forward under ``torch.autocast('cpu', dtype=torch.bfloat16)`` (bfloat16 needs no loss
@@ -203,6 +209,11 @@ def install_compat() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
+    from mmengine.config.utils import MODULE2PACKAGE
+
+    # A module, not the distribution name: mmengine then finds the package folder by import spec, which
+    # is right for editable installs too (the distribution's location is site-packages for those).
+    MODULE2PACKAGE.setdefault('gersp_mm', 'gersp_mm.version')
     if hasattr(torch.serialization, 'safe_globals'):  # torch >= 2.5; older torch loads unrestricted
         CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
     _INSTALLED = True

@@ -143,3 +143,16 @@ def test_ddp_wrapper_for_cpu_models(tmp_path):
         assert wrapped.device_ids is None
     finally:
         dist.destroy_process_group()
+
+
+def test_gersp_mm_scope_for_config_inheritance(monkeypatch):
+    from pathlib import Path
+
+    from mmengine.config import Config
+    from mmengine.config.utils import MODULE2PACKAGE
+    config = str(Path(__file__).parent / 'data' / 'configs' / 'gersp-mm-scope_tiny.py')
+    monkeypatch.delitem(MODULE2PACKAGE, 'gersp_mm')
+    with pytest.raises(AssertionError, match='does not support to load gersp_mm config'):
+        Config.fromfile(config)  # the failure without the shim
+    monkeypatch.setitem(MODULE2PACKAGE, 'gersp_mm', 'gersp_mm.version')
+    assert Config.fromfile(config).model.type == 'GeRSP'

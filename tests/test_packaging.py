@@ -52,3 +52,31 @@ def test_environment_report_and_self_check():
                            'gersp_mm'}
     assert report['MMCV ops'].startswith('available'), report['MMCV ops']
     assert out.stdout.count('[ok]') == 3 and '[FAIL]' not in out.stdout
+
+
+def test_configs_inherit_installed_gersp_mm_configs(tmp_path):
+    """`gersp_mm::` resolves through the package's .mim folder (setup.py exports configs and tools)."""
+    import gersp_mm
+    mim = Path(gersp_mm.__file__).parent / '.mim'
+    assert (mim / 'configs' / 'pretrain' / 'gersp_r50.py').is_file()
+    assert (mim / 'tools' / 'train.py').is_file() and (mim / 'model-index.yml').is_file()
+    cfg = Config.fromfile(str(DATA / 'configs' / 'gersp-mm-scope_tiny.py'))
+    assert cfg.model.type == 'GeRSP' and cfg.model.alpha == 0.5 and cfg.model.backbone.depth == 18
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    init_default_scope(cfg.default_scope)
+    assert type(MODELS.build(cfg.model)).__name__ == 'GeRSP'
+
+
+def test_model_index_lists_existing_configs():
+    import yaml
+    root = Path(__file__).resolve().parents[1]
+    index = yaml.safe_load((root / 'model-index.yml').read_text())
+    configs = []
+    for metafile in index['Import']:
+        models = yaml.safe_load((root / metafile).read_text())['Models']
+        configs += [model['Config'] for model in models]
+    assert all((root / config).is_file() for config in configs)
+    on_disk = {str(p.relative_to(root)) for p in (root / 'configs').rglob('*.py') if '_base_' not in p.parts}
+    assert set(configs) == on_disk - {'configs/pretrain/gersp_r18_tiny.py'} - {
+        c for c in on_disk if 'tiny' in c or 'monitor' in c}
