@@ -119,24 +119,13 @@ def test_segmentation_from_the_exported_backbone(exported, tmp_path, one_thread)
 
 
 def test_classification_from_the_exported_backbone(exported, tmp_path, one_thread):
-    from cls.test_cls_runs import NWPU, write_split
+    from cls.test_cls_runs import shrink_to_nwpu_sample, write_split
     from mmengine.runner import Runner
     checkpoint, weights = exported
     train_list, test_list = write_split(str(tmp_path / 'meta'))
     cfg = Config.fromfile(str(ROOT / 'configs/cls/nwpu45/resnet50-gersp_8xb32_nwpu45-20p.py'))
-    cfg.work_dir = str(tmp_path / 'work')
+    shrink_to_nwpu_sample(cfg, train_list, test_list, str(tmp_path / 'work'))
     cfg.model.backbone.init_cfg.checkpoint = str(checkpoint)
-    for loader, ann_file in (('train_dataloader', train_list), ('val_dataloader', test_list),
-                             ('test_dataloader', test_list)):
-        cfg[loader].update(batch_size=2, num_workers=0, persistent_workers=False)
-        cfg[loader].dataset.update(data_root=NWPU, ann_file=ann_file)
-        for transform in cfg[loader].dataset.pipeline:
-            if transform.type == 'RandomResizedCrop':
-                transform.scale = 64
-            elif transform.type == 'Resize':
-                transform.scale = (64, 64)
-    cfg.train_cfg.update(max_epochs=1, val_interval=1)
-    cfg.default_hooks.checkpoint = None
     assert_backbone_initialised_from(cfg, 'mmpretrain', weights)
     runner = Runner.from_cfg(cfg)
     runner.train()

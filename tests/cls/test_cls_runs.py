@@ -26,6 +26,23 @@ def write_split(out_dir):
     return osp.join(out_dir, 'train-20p_seed0.txt'), osp.join(out_dir, 'test-20p_seed0.txt')
 
 
+def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):
+    """The real NWPU sample images with the given lists, 64 px, batch 2, one epoch, no checkpoints."""
+    cfg.work_dir = work_dir
+    for loader, ann_file in (('train_dataloader', train_list), ('val_dataloader', test_list),
+                             ('test_dataloader', test_list)):
+        cfg[loader].update(batch_size=2, num_workers=0, persistent_workers=False)
+        cfg[loader].dataset.update(data_root=NWPU, ann_file=ann_file)
+        for transform in cfg[loader].dataset.pipeline:
+            if transform.type == 'RandomResizedCrop':
+                transform.scale = 64
+            elif transform.type == 'Resize':
+                transform.scale = (64, 64)
+    cfg.train_cfg.update(max_epochs=1, val_interval=1)
+    cfg.default_hooks.checkpoint = None
+    return cfg
+
+
 @pytest.fixture
 def one_thread():
     """Run the model on one CPU thread: on a shared 2-core machine, contending intra-op threads are slower."""
@@ -40,19 +57,8 @@ def test_nwpu_finetune_trains_and_evaluates(tmp_path, one_thread):
     cfg = Config.fromfile(CONFIG)
     import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.default_scope)
-    cfg.work_dir = str(tmp_path / 'work_dir')
+    shrink_to_nwpu_sample(cfg, train_list, test_list, str(tmp_path / 'work_dir'))
     cfg.model.backbone.init_cfg = None
-    for loader, ann_file in (('train_dataloader', train_list), ('val_dataloader', test_list),
-                             ('test_dataloader', test_list)):
-        cfg[loader].update(batch_size=2, num_workers=0, persistent_workers=False)
-        cfg[loader].dataset.update(data_root=NWPU, ann_file=ann_file)
-        for transform in cfg[loader].dataset.pipeline:
-            if transform.type == 'RandomResizedCrop':
-                transform.scale = 64
-            elif transform.type == 'Resize':
-                transform.scale = (64, 64)
-    cfg.train_cfg.update(max_epochs=1, val_interval=1)
-    cfg.default_hooks.checkpoint = None
 
     runner = Runner.from_cfg(cfg)
     runner.train()
