@@ -9,3 +9,7 @@ default_hooks = dict(
 custom_hooks = [dict(type='FastForwardSamplerHook')]
 env_cfg = dict(dist_cfg=dict(backend='nccl'))
 randomness = dict(seed=0, deterministic=False)
+# Visualizer: LocalVisBackend writes <work_dir>/<timestamp>/vis_data/scalars.json, which
+# tools/analysis_tools/plot_curves.py plots. To log to TensorBoard as well:
+#   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
+# (--cfg-options visualizer.vis_backends.0.type=TensorboardVisBackend switches to TensorBoard only.)
