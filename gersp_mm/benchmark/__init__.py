@@ -1,0 +1,54 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""The downstream benchmark suite behind ``tools/benchmark.py``.
+
+- :mod:`.tasks`: the task table (configs per init variant, primary metric, the paper's numbers);
+- :mod:`.runs`: backbone inits, the run plan, skip / resume decisions and the train commands;
+- :mod:`.results`: the final result of a run from mmengine's logs, and the results table, CSV and plot.
+"""
+from .results import (
+    BASELINE_INITS,
+    CSV_FIELDS,
+    FinalResult,
+    Summary,
+    collect,
+    final_step,
+    format_markdown,
+    log_dirs,
+    newest_config,
+    plot,
+    read_final_result,
+    write_csv,
+)
+from .runs import (
+    LAUNCHERS,
+    NAMED_INITS,
+    Command,
+    Init,
+    Run,
+    RunState,
+    display_path,
+    inspect_run,
+    parse_init,
+    plan_runs,
+    run_command,
+    train_command,
+)
+from .tasks import (
+    EVALUATOR_METRICS,
+    PAPER_COLUMN_TITLES,
+    PAPER_COLUMNS,
+    TASKS,
+    VARIANTS,
+    TaskSpec,
+    config_root,
+    primary_metric,
+    resolve_task,
+)
+
+__all__ = [
+    'BASELINE_INITS', 'CSV_FIELDS', 'FinalResult', 'Summary', 'collect', 'final_step', 'format_markdown',
+    'log_dirs', 'newest_config', 'plot', 'read_final_result', 'write_csv', 'LAUNCHERS', 'NAMED_INITS', 'Command',
+    'Init', 'Run', 'RunState', 'display_path', 'inspect_run', 'parse_init', 'plan_runs', 'run_command',
+    'train_command', 'EVALUATOR_METRICS', 'PAPER_COLUMN_TITLES', 'PAPER_COLUMNS', 'TASKS', 'VARIANTS', 'TaskSpec',
+    'config_root', 'primary_metric', 'resolve_task'
+]
