@@ -1,5 +1,6 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 import contextlib
+import logging
 import random
 from typing import Iterator, NamedTuple, Union
 
@@ -99,7 +100,7 @@ class DualSourceDataset(Dataset):
                     raise
                 self.num_skipped += 1
                 print_log(f'Skipped unreadable {source} image ({self.num_skipped} skipped so far in this '
-                          f'process): {err}', logger='current', level=30)
+                          f'process): {err}', logger='current', level=logging.WARNING)
         raise RuntimeError(f'{MAX_CONSECUTIVE_SKIPS} consecutive unreadable {source} images from index '
                            f'{index}: check the dataset')
 

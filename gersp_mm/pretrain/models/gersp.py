@@ -189,7 +189,7 @@ class GeRSP(BaseSelfSupervisor):
             keys = keys[unshuffle]
         return keys
 
-    def _check_labels(self, data_samples: List[DataSample]) -> torch.Tensor:
+    def _check_labels(self, data_samples: List[DataSample]) -> None:
         labels = torch.cat([sample.gt_label for sample in data_samples])
         num_classes = self.cls_head.num_classes
         bad = ((labels < 0) | (labels >= num_classes)).nonzero()
@@ -198,7 +198,6 @@ class GeRSP(BaseSelfSupervisor):
             raise ValueError(f'Label {int(labels[bad[0]])} of {sample.get("img_path", "a natural image")} '
                              f'is outside the classifier range [0, {num_classes}): check cls_head.num_classes '
                              'against the natural dataset classes')
-        return labels
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
