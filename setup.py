@@ -9,9 +9,9 @@ import os
 import os.path as osp
 import re
 import shutil
-import sys
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 ROOT = osp.dirname(osp.abspath(__file__))
 
@@ -31,30 +31,38 @@ def parse_requirements(name: str) -> list:
 MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
-def add_mim_extension() -> None:
-    """Expose configs, tools and the model index inside the package (``gersp_mm/.mim``), as OpenMMLab
-    packages do: ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'`` and ``mim train gersp_mm ...`` then work
-    from an installed package. Editable installs get symlinks; wheels and sdists get copies."""
-    if any(cmd in sys.argv for cmd in ('develop', 'editable_wheel')):
-        mode = 'symlink'
-    elif any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'build')):
-        mode = 'copy'
-    else:
-        return
-    mim_path = osp.join(ROOT, 'gersp_mm', '.mim')
-    os.makedirs(mim_path, exist_ok=True)
-    for name in MIM_FILES:
-        src, dst = osp.join(ROOT, name), osp.join(mim_path, name)
-        if osp.islink(dst) or osp.isfile(dst):
-            os.remove(dst)
-        elif osp.isdir(dst):
-            shutil.rmtree(dst)
-        if mode == 'symlink':
-            os.symlink(osp.relpath(src, mim_path), dst)
-        elif osp.isdir(src):
-            shutil.copytree(src, dst)
+class BuildPyWithMim(build_py):
+    """``build_py`` that exposes configs, tools and the model index inside the package (``gersp_mm/.mim``),
+    as OpenMMLab packages do, so that ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'`` and
+    ``mim train gersp_mm ...`` work from an installed package.
+
+    Wheels (and wheels built from the sdist) get copies in the build folder; the checkout is not touched.
+    Editable installs import the checkout's ``gersp_mm`` itself, so they get symlinks there instead, and
+    edits to configs and tools show through at once.
+    """
+
+    def run(self) -> None:
+        super().run()
+        if self.editable_mode:
+            self._export(osp.join(ROOT, 'gersp_mm', '.mim'), link=True)
         else:
-            shutil.copyfile(src, dst)
+            self._export(osp.join(self.build_lib, 'gersp_mm', '.mim'), link=False)
+
+    @staticmethod
+    def _export(mim_path: str, link: bool) -> None:
+        os.makedirs(mim_path, exist_ok=True)
+        for name in MIM_FILES:
+            src, dst = osp.join(ROOT, name), osp.join(mim_path, name)
+            if osp.islink(dst) or osp.isfile(dst):
+                os.remove(dst)
+            elif osp.isdir(dst):
+                shutil.rmtree(dst)
+            if link:
+                os.symlink(osp.relpath(src, mim_path), dst)
+            elif osp.isdir(src):
+                shutil.copytree(src, dst, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+            else:
+                shutil.copyfile(src, dst)
 
 
 def readme() -> str:
@@ -62,7 +70,6 @@ def readme() -> str:
         return f.read()
 
 
-add_mim_extension()
 setup(
     name='gersp_mm',
     version=get_version(),
@@ -71,11 +78,10 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache License 2.0',
     packages=find_packages(include=('gersp_mm', 'gersp_mm.*')),
-    include_package_data=True,
-    package_data={'gersp_mm': ['.mim/**/*']},
+    cmdclass={'build_py': BuildPyWithMim},
     python_requires='>=3.8',
     install_requires=parse_requirements('runtime'),
-    extras_require={'tests': parse_requirements('tests')},
+    extras_require={'tests': parse_requirements('tests'), 'mim': parse_requirements('mim')},
     classifiers=[
         'License :: OSI Approved :: Apache Software License',
         'Programming Language :: Python :: 3',

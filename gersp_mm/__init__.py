@@ -10,7 +10,8 @@ register themselves when imported, typically through a config's ``custom_imports
 - :mod:`gersp_mm.det`: remote-sensing detection datasets (mmdet registries);
 - :mod:`gersp_mm.seg`: remote-sensing segmentation (mmseg registries).
 
-so that importing ``gersp_mm`` never requires mmdet or mmsegmentation.
+so that importing ``gersp_mm`` never requires mmdet or mmsegmentation. :mod:`gersp_mm.registry` (imported
+by mmengine when it meets the scope) builds the dicts of configs that inherit ``gersp_mm::`` bases.
 """
 from .compat import install_compat
 from .version import __version__, version_info

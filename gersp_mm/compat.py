@@ -20,6 +20,7 @@ Checkpoint loading (torch >= 2.6)
     ``mmengine.config.utils.MODULE2PACKAGE``. :func:`install_compat` adds ``gersp_mm`` (its configs are
     exported to ``gersp_mm/.mim/configs`` by setup.py), so ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'``
     works in any process that imported ``gersp_mm`` before parsing the config, e.g. ``tools/train.py``.
+    The dicts of such a base are built in the ``gersp_mm`` registry scope: see :mod:`gersp_mm.registry`.
 
 Mixed precision on CPU
     mmengine's ``AmpOptimWrapper`` asserts that a GPU/NPU/MLU is present. ``CPUAutocastOptimWrapper``

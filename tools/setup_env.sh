@@ -13,7 +13,8 @@
 #      CUDA toolkit is found and a GPU is visible, otherwise CPU kernels; MMCV_CUDA=0/1 overrides),
 #      caching the wheel in $GERSP_CACHE (default ~/.cache/gersp_mm) keyed by
 #      mmcv/torch/CUDA/Python version, so later runs install it in seconds
-#   5. install mmengine / mmpretrain / mmdet / mmsegmentation and gersp_mm itself (editable, with test extras)
+#   5. install mmengine / mmpretrain / mmdet / mmsegmentation, openmim and gersp_mm itself (editable, with
+#      test extras)
 #   6. print the environment report and run the import / ops self-check
 set -euo pipefail
 
@@ -106,7 +107,7 @@ else
 fi
 
 step "5/6 OpenMMLab packages and gersp_mm"
-"${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+"${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" -r "$ROOT/requirements/mim.txt"
 "${PIP[@]}" install -q --no-build-isolation --no-deps -e "$ROOT"
 
 step "6/6 environment report and self-check"

@@ -52,9 +52,9 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def test_nwpu_finetune_trains_and_evaluates(tmp_path, one_thread):
+def test_nwpu_finetune_trains_and_evaluates(tmp_path, one_thread, config_file):
     train_list, test_list = write_split(str(tmp_path / 'meta'))
-    cfg = Config.fromfile(CONFIG)
+    cfg = Config.fromfile(config_file(CONFIG))
     import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.default_scope)
     shrink_to_nwpu_sample(cfg, train_list, test_list, str(tmp_path / 'work_dir'))

@@ -48,9 +48,9 @@ def test_the_evaluators_score_the_ground_truth_as_perfect(tmp_path):
     assert metrics['pascal_voc/mAP'] == 1.0 and metrics['coco/bbox_mAP_50'] == 1.0
 
 
-def test_train_two_iterations_and_evaluate(tmp_path):
+def test_train_two_iterations_and_evaluate(tmp_path, config_file):
     data_root = str(tiny_dior(tmp_path / 'DIOR')) + '/'
-    cfg = Config.fromfile(str(CONFIG))
+    cfg = Config.fromfile(config_file(CONFIG))
     cfg.work_dir = str(tmp_path / 'work')
     cfg.model.backbone.init_cfg = None  # nothing is downloaded
     cfg.model.test_cfg.score_thr = 0.0  # an untrained head scores below 0.05: keep its boxes for both metrics

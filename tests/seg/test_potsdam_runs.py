@@ -19,8 +19,8 @@ CROP = '2_10_0_0_512_512.png'
 CONFIG_DIR = osp.join(REPO, 'configs', 'seg', 'potsdam')
 
 
-def load(name):
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+def load(name, config_file=str):
+    cfg = Config.fromfile(config_file(osp.join(CONFIG_DIR, name)))
     import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.default_scope)
     return cfg
@@ -109,10 +109,10 @@ def one_thread():
 
 @pytest.mark.parametrize('name', ['deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py',
                                   'psanet_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'])
-def test_segmentor_trains_and_evaluates(name, tmp_path, one_thread):
+def test_segmentor_trains_and_evaluates(name, tmp_path, one_thread, config_file):
     data_root = str(tmp_path / 'potsdam')
     write_potsdam_layout(data_root)
-    cfg = shrink_to(load(name), 32, data_root, str(tmp_path / 'work_dir'))
+    cfg = shrink_to(load(name, config_file), 32, data_root, str(tmp_path / 'work_dir'))
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert runner.iter == 2

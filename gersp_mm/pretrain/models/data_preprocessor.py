@@ -10,11 +10,12 @@ from mmpretrain.registry import MODELS
 class DualSourceDataPreprocessor(SelfSupDataPreprocessor):
     """Normalises the views of both GeRSP sources, each with its own statistics.
 
-    The batch from :class:`DualSourceDataset` holds ``inputs = [rs_view_1, rs_view_2, natural]``
-    (uint8, (N, 3, H, W) each). The remote-sensing views are normalised with ``mean``/``std`` and the
-    natural view with ``natural_mean``/``natural_std`` (defaults: the same statistics), after the
-    optional BGR -> RGB conversion. A single-source batch of two views (the MoCo baselines) is normalised
-    with ``mean``/``std``.
+    The batch from :class:`DualSourceDataset` holds ``inputs = [rs_view_1, rs_view_2, natural]``: each
+    view either stacked (uint8, (N, 3, H, W), from ``default_collate``) or as N tensors (3, H, W) from the
+    Runner's default ``pseudo_collate``, which this preprocessor stacks. The remote-sensing views are
+    normalised with ``mean``/``std`` and the natural view with ``natural_mean``/``natural_std`` (defaults:
+    the same statistics), after the optional BGR -> RGB conversion. A single-source batch of two views
+    (the MoCo baselines) is normalised with ``mean``/``std``.
 
     Args:
         mean (Sequence[float]): Per-channel mean of the remote-sensing images (after ``to_rgb``).
@@ -42,7 +43,8 @@ class DualSourceDataPreprocessor(SelfSupDataPreprocessor):
         """Normalise a collated batch.
 
         Args:
-            data (dict): ``inputs`` (list of uint8 tensors (N, 3, H, W)) and ``data_samples``.
+            data (dict): ``inputs`` (a list of views, each a uint8 tensor (N, 3, H, W) or a sequence of N
+                uint8 tensors (3, H, W)) and ``data_samples``.
             training (bool): Unused; kept for the mmengine interface.
 
         Returns:
@@ -54,6 +56,8 @@ class DualSourceDataPreprocessor(SelfSupDataPreprocessor):
                              f'got {type(inputs).__name__} of length {len(inputs)}')
         views: List[torch.Tensor] = []
         for index, view in enumerate(inputs):
+            if not isinstance(view, torch.Tensor):
+                view = torch.stack(list(view))
             if self._channel_conversion:
                 view = view[:, [2, 1, 0], ...]
             mean, std = (self.natural_mean, self.natural_std) if index == 2 else (self.mean, self.std)

@@ -26,7 +26,6 @@ train_dataloader = dict(
     pin_memory=True,
     # 'max': an epoch is one pass over the larger source (ImageNet, ~5,004 iterations at 8 x 32)
     sampler=dict(type='DualSourceSampler', shuffle=True, epoch_length='max'),
-    collate_fn=dict(type='default_collate'),
     dataset=dict(
         type='DualSourceDataset',
         bad_image_policy='raise',

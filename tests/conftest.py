@@ -1,0 +1,25 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+from pathlib import Path
+from typing import Callable, Union
+
+import pytest
+
+import gersp_mm  # noqa: F401  (makes `gersp_mm::` config bases resolvable)
+
+CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
+
+
+@pytest.fixture(params=['checkout', 'gersp_mm::'])
+def config_file(request, tmp_path) -> Callable[[Union[str, Path]], str]:
+    """``resolve(path)`` gives a config of this repository as the test should load it: the checkout's file,
+    or a user's config outside the repository that only inherits it through ``gersp_mm::`` (what users of
+    the installed package write; mmengine then builds its dicts in the ``gersp_mm`` registry scope)."""
+    def resolve(path: Union[str, Path]) -> str:
+        path = Path(path)
+        if request.param == 'checkout':
+            return str(path)
+        user_config = tmp_path / 'user_configs' / path.name
+        user_config.parent.mkdir(exist_ok=True)
+        user_config.write_text(f"_base_ = 'gersp_mm::{path.relative_to(CONFIGS).as_posix()}'\n")
+        return str(user_config)
+    return resolve

@@ -1,0 +1,93 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""The released package, as a user installs it: sdist -> wheel -> install, then ``mim train``/``mim run``
+and ``gersp_mm::`` inheritance against that install (not the editable checkout)."""
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+PRETRAIN_DATA = ROOT / 'tests' / 'data' / 'pretrain'
+ONE_EPOCH = ['train_cfg.max_epochs=1', 'param_scheduler.0.periods=[1]', 'param_scheduler.0.restart_weights=[1.0]',
+             f'train_dataloader.dataset.rs.data_root={PRETRAIN_DATA}/rs/',
+             f'train_dataloader.dataset.natural.data_root={PRETRAIN_DATA}/natural/']
+
+pytest.importorskip('mim', reason='openmim is installed by tools/setup_env.sh (requirements/mim.txt)')
+
+
+def run(args, cwd, env):
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f'{args} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}'
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope='module')
+def installed(tmp_path_factory):
+    """Build the sdist, a wheel from it (as pip does for a PyPI sdist), and install the wheel into its own
+    site folder. Returns ``(site, env)``: ``env`` puts that install ahead of the editable checkout."""
+    tmp = tmp_path_factory.mktemp('release')
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    run([sys.executable, 'setup.py', '-q', 'sdist', '-d', str(tmp / 'sdist')], ROOT, env)
+    sdist, = (tmp / 'sdist').glob('gersp_mm-*.tar.gz')
+    pip = [sys.executable, '-m', 'pip', '--disable-pip-version-check']
+    run([*pip, 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w', str(tmp / 'wheel'), str(sdist)], tmp, env)
+    wheel, = (tmp / 'wheel').glob('gersp_mm-*.whl')
+    run([*pip, 'install', '-q', '--no-deps', '--target', str(tmp / 'site'), str(wheel)], tmp, env)
+    env['PYTHONPATH'] = os.pathsep.join([str(tmp / 'site'), env.get('PYTHONPATH', '')])
+    return tmp / 'site', env
+
+
+def test_wheel_ships_configs_tools_and_model_index_as_files(installed):
+    site, _ = installed
+    mim = site / 'gersp_mm' / '.mim'
+    for name in ('configs/pretrain/gersp_r50.py', 'configs/det/_base_/datasets/dior.py', 'tools/train.py',
+                 'tools/dist_train.sh', 'tools/model_converters/extract_backbone.py', 'model-index.yml',
+                 'configs/cls/metafile.yml'):
+        assert (mim / name).is_file() and not (mim / name).is_symlink(), name
+    # building the release leaves the checkout's editable links alone
+    assert (ROOT / 'gersp_mm' / '.mim' / 'configs').resolve() == ROOT / 'configs'
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_mim_train_on_two_processes_then_mim_run_export(installed, tmp_path):
+    site, env = installed
+    mim = [sys.executable, '-m', 'mim']
+    # a config named without its folder is looked up inside the installed package; `--launcher pytorch`
+    # starts the processes with torch.distributed.launch (gloo on CPU)
+    log = run([*mim, 'train', 'gersp_mm', 'gersp_r18_tiny.py', '--launcher', 'pytorch', '--gpus', '2',
+               '--port', str(free_port()), '--work-dir', str(tmp_path / 'work'), '--cfg-options', *ONE_EPOCH],
+              tmp_path, env)
+    assert f'{site}/gersp_mm/.mim/tools/train.py {site}/gersp_mm/.mim/configs/pretrain/gersp_r18_tiny.py' in log
+    assert 'Distributed training: True' in log
+    checkpoint = tmp_path / 'work' / 'epoch_1.pth'
+    student = torch.load(checkpoint, map_location='cpu', weights_only=False)['state_dict']
+    # 2 ranks x 4 samples x 2 iterations enqueued (one process alone would stand at 8)
+    assert int(student['queue.ptr']) == 16
+
+    run([*mim, 'run', 'gersp_mm', 'extract_backbone', str(checkpoint), str(tmp_path / 'r18.pth')], tmp_path, env)
+    exported = torch.load(tmp_path / 'r18.pth', map_location='cpu', weights_only=True)['state_dict']
+    key = 'backbone.layer4.1.conv2.weight'
+    assert torch.equal(exported[key], student[key])
+
+
+def test_user_config_inherits_the_installed_package_and_trains_with_mim(installed, tmp_path):
+    site, env = installed
+    (tmp_path / 'my_gersp.py').write_text(
+        "_base_ = 'gersp_mm::pretrain/gersp_r18_tiny.py'\n"
+        'model = dict(alpha=0.25)\n')
+    code = ('import gersp_mm; from mmengine.config import Config; '
+            "cfg = Config.fromfile('my_gersp.py'); print(gersp_mm.__file__, cfg.model.alpha, cfg.model.backbone.depth)")
+    out = run([sys.executable, '-c', code], tmp_path, env)
+    assert f'{site}/gersp_mm/__init__.py 0.25 18' in out
+    run([sys.executable, '-m', 'mim', 'train', 'gersp_mm', 'my_gersp.py', '--work-dir', str(tmp_path / 'work'),
+         '--cfg-options', *ONE_EPOCH], tmp_path, env)
+    assert (tmp_path / 'work' / 'epoch_1.pth').is_file()

@@ -1,0 +1,61 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""The ``gersp_mm`` registry scope: dicts tagged ``_scope_='gersp_mm'`` (from ``gersp_mm::`` bases) build
+in the host library the config names with ``default_scope``."""
+import time
+
+import mmdet.models  # noqa: F401
+import mmpretrain.models  # noqa: F401
+import mmseg.models  # noqa: F401
+import pytest
+from mmengine.registry import MODELS, DefaultScope
+
+from gersp_mm.registry import SCOPE, SCOPE_REGISTRIES, enclosing_default_scope
+
+
+@pytest.fixture
+def default_scope():
+    """``set(name)`` makes ``name`` the current default scope; the previous scopes are restored after."""
+    saved = DefaultScope._instance_dict.copy()
+
+    def set_scope(name):
+        time.sleep(1e-6)
+        DefaultScope.get_instance(f'test-{time.time()}', scope_name=name)
+    yield set_scope
+    DefaultScope._instance_dict = saved
+
+
+@pytest.mark.parametrize('host', ['mmpretrain', 'mmdet', 'mmseg'])
+def test_a_gersp_mm_scoped_dict_builds_with_the_host_of_the_default_scope(host, default_scope):
+    default_scope(host)
+    backbone = MODELS.build(dict(type='ResNet', depth=18, _scope_=SCOPE))  # each host has its own ResNet
+    assert type(backbone).__module__.startswith(f'{host}.models.backbones')
+    assert MODELS._children[SCOPE].get(f'{SCOPE}.ResNet') is type(backbone)
+
+
+def test_nested_builds_inside_the_gersp_mm_scope_stay_in_the_host(default_scope):
+    default_scope('mmdet')
+    detector = MODELS.build(dict(
+        _scope_=SCOPE, type='RetinaNet',
+        backbone=dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, )),
+        neck=dict(type='FPN', in_channels=[512], out_channels=32, num_outs=1),
+        bbox_head=dict(type='RetinaHead', num_classes=3, in_channels=32, feat_channels=32,
+                       anchor_generator=dict(type='AnchorGenerator', octave_base_scale=4, scales_per_octave=1,
+                                             ratios=[1.0], strides=[32]),
+                       bbox_coder=dict(type='DeltaXYWHBBoxCoder'),
+                       loss_cls=dict(type='FocalLoss', use_sigmoid=True), loss_bbox=dict(type='L1Loss'))))
+    assert type(detector.backbone).__module__ == 'mmdet.models.backbones.resnet'
+    assert DefaultScope.get_current_instance().scope_name == 'mmdet'  # restored after the build
+
+
+def test_the_enclosing_scope_skips_the_temporary_gersp_mm_scope(default_scope):
+    default_scope('mmseg')
+    default_scope(SCOPE)
+    assert enclosing_default_scope() == 'mmseg'
+
+
+def test_every_mmengine_root_registry_has_a_gersp_mm_child():
+    from mmengine.registry import root
+    roots = {name for name, value in vars(root).items() if isinstance(value, type(MODELS))}
+    assert set(SCOPE_REGISTRIES) == roots
+    assert all(registry.scope == SCOPE and registry.parent is getattr(root, name)
+               for name, registry in SCOPE_REGISTRIES.items())
