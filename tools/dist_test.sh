@@ -3,10 +3,16 @@
 #
 #   tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py options...]
 #
+# e.g. tools/dist_test.sh configs/det/faster-rcnn_r50-gersp_fpn_2x_dior.py \
+#        work_dirs/faster-rcnn_r50-gersp_fpn_2x_dior/epoch_24.pth 8
 # Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as for tools/dist_train.sh.
 set -euo pipefail
+if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+  exit 0
+fi
 if [ $# -lt 3 ]; then
-  sed -n '2,6p' "$0" >&2
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
   exit 2
 fi
 CONFIG=$1

@@ -6,8 +6,12 @@
 #
 # e.g. GPUS=16 tools/slurm_train.sh gpu gersp configs/pretrain/gersp_r50.py work_dirs/gersp_r50
 set -euo pipefail
+if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+  exit 0
+fi
 if [ $# -lt 4 ]; then
-  sed -n '2,7p' "$0" >&2
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
   exit 2
 fi
 PARTITION=$1
