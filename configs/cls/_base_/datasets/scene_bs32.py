@@ -1,7 +1,12 @@
-# Scene classification input pipeline shared by NWPU-RESISC45 (256x256 images) and EuroSAT (64x64):
+# Scene classification data shared by NWPU-RESISC45 (256x256 images) and EuroSAT (64x64); a dataset base
+# (nwpu45_bs32.py, eurosat_bs32.py) adds the dataset type, root, lists and number of classes.
 # train: random resized crop to 224 keeping 50-100% of the area, horizontal and vertical flips
 # (aerial scenes have no canonical orientation); test: the whole image resized to 224x224.
-# ImageNet mean/std normalisation (the statistics every compared pre-training used).
+# ImageNet mean/std normalisation (the statistics every compared pre-training used). 32 images per GPU.
+data_preprocessor = dict(
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.5, 1.0)),
@@ -14,3 +19,18 @@ test_pipeline = [
     dict(type='Resize', scale=(224, 224)),
     dict(type='PackInputs'),
 ]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(pipeline=test_pipeline))
+val_evaluator = dict(type='Accuracy', topk=(1, 5))
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator
