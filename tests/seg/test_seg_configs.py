@@ -1,16 +1,14 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Every segmentation config loads, builds, and initialises the plain ResNet-50 the same way (defect D8)."""
-import copy
 import glob
 import os.path as osp
-from functools import lru_cache
 
 import pytest
 import torch
 import torchvision
+from config_helpers import load_config as load
+from config_helpers import read_config
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
-from mmengine.utils import import_modules_from_strings
 from mmseg.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -23,19 +21,6 @@ VARIANTS = ('-gersp', '-in1k', '-random')
 
 def config_id(path):
     return osp.relpath(path, CONFIG_DIR)
-
-
-@lru_cache(maxsize=None)
-def read_config(path):
-    return Config.fromfile(path)
-
-
-def load(path):
-    """A copy of the config, with its custom imports done and its default scope set."""
-    cfg = copy.deepcopy(read_config(path))
-    import_modules_from_strings(**cfg.custom_imports)
-    init_default_scope(cfg.default_scope)
-    return cfg
 
 
 @pytest.mark.parametrize('path', sorted(glob.glob(osp.join(CONFIG_DIR, '_base_', '**', '*.py'), recursive=True)),
