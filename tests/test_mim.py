@@ -91,3 +91,11 @@ def test_user_config_inherits_the_installed_package_and_trains_with_mim(installe
     run([sys.executable, '-m', 'mim', 'train', 'gersp_mm', 'my_gersp.py', '--work-dir', str(tmp_path / 'work'),
          '--cfg-options', *ONE_EPOCH], tmp_path, env)
     assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
+
+
+def test_the_main_job_runs_from_the_installed_package(installed, tmp_path):
+    site, env = installed
+    log = run([sys.executable, '-m', 'mim', 'run', 'gersp_mm', 'demo', '--quick', '--work-dir', str(tmp_path / 'demo')],
+              tmp_path, env)
+    assert f'{site}/gersp_mm/.mim/tools/train.py' in log  # the package's own tools and configs
+    assert 'GeRSP init' in log and (tmp_path / 'demo' / 'results.md').is_file()

@@ -56,6 +56,8 @@ from gersp_mm.demo.progress import LOGGER  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_CONFIGS = osp.join(ROOT, 'configs', 'demo')
+TRAIN_TOOL = osp.join(ROOT, 'tools', 'train.py')
+EXPORT_TOOL = osp.join(ROOT, 'tools', 'model_converters', 'extract_backbone.py')
 INITS = ('gersp', 'random')
 INIT_NAMES = dict(gersp='GeRSP', random='random')
 # What the demo writes in its work dir (removed before a new run, nothing else is touched).
@@ -108,9 +110,8 @@ def shown(path: str) -> str:
     return path if relative.startswith('..') else relative
 
 
-def load_tool(relative_path: str):
+def load_tool(path: str):
     """Import one of the repository's command-line tools (a script, not a package module)."""
-    path = osp.join(ROOT, relative_path)
     spec = importlib.util.spec_from_file_location(f'gersp_tool_{osp.basename(path)[:-3]}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -123,7 +124,7 @@ def write_config(path: str, base: str, **fields) -> str:
     lines += [f'{name} = {pformat(value, width=110, sort_dicts=False)}' for name, value in fields.items()]
     os.makedirs(osp.dirname(path), exist_ok=True)
     with open(path, 'w', encoding='utf-8') as f:
-        f.write('# Written by tools/demo.py; re-run with python tools/train.py <this file> --work-dir <dir>\n')
+        f.write(f'# Written by tools/demo.py; re-run with python {TRAIN_TOOL} <this file> --work-dir <dir>\n')
         f.write('\n'.join(lines) + '\n')
     return path
 
@@ -159,8 +160,8 @@ class Demo:
         self.quick = quick
         self.log = log
         self.stage_times: Dict[str, float] = {}
-        self.train_tool = load_tool('tools/train.py')
-        self.export_tool = load_tool('tools/model_converters/extract_backbone.py')
+        self.train_tool = load_tool(TRAIN_TOOL)
+        self.export_tool = load_tool(EXPORT_TOOL)
 
     def path(self, *parts: str) -> str:
         return osp.join(self.work_dir, *parts)
@@ -174,7 +175,7 @@ class Demo:
 
     def train(self, config: str, work_dir: str) -> None:
         """Run ``tools/train.py`` in this process, its console output going to the log file."""
-        LOGGER.info(f'      python tools/train.py {shown(config)} --work-dir {shown(work_dir)}')
+        LOGGER.info(f'      python {shown(TRAIN_TOOL)} {shown(config)} --work-dir {shown(work_dir)}')
         with contextlib.redirect_stdout(self.log), contextlib.redirect_stderr(self.log):
             self.train_tool.main([config, '--work-dir', work_dir])
         self.log.flush()
@@ -214,7 +215,7 @@ class Demo:
         with open(self.path('pretrain', 'last_checkpoint'), encoding='utf-8') as f:
             checkpoint = f.read().strip()
         self.backbone = self.path('checkpoints', 'gersp_r18_backbone.pth')
-        LOGGER.info(f'      python tools/model_converters/extract_backbone.py {shown(checkpoint)} '
+        LOGGER.info(f'      python {shown(EXPORT_TOOL)} {shown(checkpoint)} '
                     f'{shown(self.backbone)}')
         output = io.StringIO()
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
