@@ -12,9 +12,11 @@ unscoped type in the registry of the enclosing default scope: the config's ``def
 mmdet or mmseg), or the scope of the dict being built around it. mmengine imports it by itself
 (``import_module('gersp_mm.registry')``) the first time it meets the scope.
 """
+import logging
 from importlib import import_module
 from typing import Any, Dict, Optional
 
+from mmengine.logging import print_log
 from mmengine.registry import DefaultScope, Registry
 from mmengine.registry import root as mmengine_root
 
@@ -43,8 +45,18 @@ class EnclosingScopeRegistry(Registry):
             host = self._host_registry()
             if host is not None:
                 return host.get(real_key)
+            print_log(f'{real_key!r} is looked up in the {SCOPE} registry scope, which resolves types in the '
+                      "host library of the config's default_scope, but no other default scope is set: "
+                      "use default_scope='mmpretrain', 'mmdet' or 'mmseg' (as gersp_mm's configs do).",
+                      logger='current', level=logging.WARNING)
             return super().get(real_key)
         return super().get(key)
+
+    def import_from_location(self) -> None:
+        """Nothing to import: this registry owns no modules (the host registry imports its own). Without this,
+        mmengine would look for ``gersp_mm.utils.register_all_modules`` and warn that gersp_mm is not
+        installed."""
+        self._imported = True
 
     def _host_registry(self) -> Optional[Registry]:
         scope = enclosing_default_scope()

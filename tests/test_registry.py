@@ -2,6 +2,7 @@
 """The ``gersp_mm`` registry scope: dicts tagged ``_scope_='gersp_mm'`` (from ``gersp_mm::`` bases) build
 in the host library the config names with ``default_scope``."""
 import time
+from collections import OrderedDict
 
 import mmdet.models  # noqa: F401
 import mmpretrain.models  # noqa: F401
@@ -14,8 +15,10 @@ from gersp_mm.registry import SCOPE, SCOPE_REGISTRIES, enclosing_default_scope
 
 @pytest.fixture
 def default_scope():
-    """``set(name)`` makes ``name`` the current default scope; the previous scopes are restored after."""
-    saved = DefaultScope._instance_dict.copy()
+    """``set(name)`` pushes ``name`` as the current default scope, on top of none (what earlier tests set is
+    put aside, and restored after)."""
+    saved = DefaultScope._instance_dict
+    DefaultScope._instance_dict = OrderedDict()
 
     def set_scope(name):
         time.sleep(1e-6)
@@ -59,3 +62,13 @@ def test_every_mmengine_root_registry_has_a_gersp_mm_child():
     assert set(SCOPE_REGISTRIES) == roots
     assert all(registry.scope == SCOPE and registry.parent is getattr(root, name)
                for name, registry in SCOPE_REGISTRIES.items())
+
+
+def test_without_a_host_scope_the_warning_names_the_default_scopes_to_use(default_scope, monkeypatch):
+    import gersp_mm.registry
+    messages = []
+    monkeypatch.setattr(gersp_mm.registry, 'print_log', lambda msg, **kwargs: messages.append(msg))
+    default_scope(SCOPE)  # a user config with default_scope='gersp_mm'
+    with pytest.raises(KeyError, match='GeRSP'):
+        MODELS.build(dict(type='GeRSP'))
+    assert any("use default_scope='mmpretrain', 'mmdet' or 'mmseg'" in message for message in messages)
