@@ -99,3 +99,11 @@ def test_the_main_job_runs_from_the_installed_package(installed, tmp_path):
               tmp_path, env)
     assert f'{site}/gersp_mm/.mim/tools/train.py' in log  # the package's own tools and configs
     assert 'GeRSP init' in log and (tmp_path / 'demo' / 'results.md').is_file()
+
+
+def test_mim_search_reads_the_installed_model_index(installed, tmp_path):
+    _, env = installed
+    out = run([sys.executable, '-m', 'mim', 'search', 'gersp_mm'], tmp_path, env)
+    for config in ('gersp_r50', 'faster-rcnn_r50-gersp_fpn_2x_dior', 'resnet50-gersp_8xb32_nwpu45-20p'):
+        assert f'config id: {config}\n' in out
+    assert 'configs/pretrain/README.md' in out

@@ -74,8 +74,9 @@ def test_model_index_lists_existing_configs():
     index = yaml.safe_load((root / 'model-index.yml').read_text())
     configs = []
     for metafile in index['Import']:
-        models = yaml.safe_load((root / metafile).read_text())['Models']
-        configs += [model['Config'] for model in models]
+        meta = yaml.safe_load((root / metafile).read_text())
+        assert all((root / collection['README']).is_file() for collection in meta['Collections']), metafile
+        configs += [model['Config'] for model in meta['Models']]
     assert all((root / config).is_file() for config in configs)
     on_disk = {str(p.relative_to(root)) for area in ('pretrain', 'det', 'seg', 'cls')
                for p in (root / 'configs' / area).rglob('*.py') if '_base_' not in p.parts}
