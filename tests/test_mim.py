@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The released package, as a user installs it: sdist -> wheel -> install, then ``mim train``/``mim run``
+"""The released package, as a user installs it: sdist -> wheel -> install, then ``mim train``/``run``/``search``
 and ``gersp_mm::`` inheritance against that install (not the editable checkout)."""
 import os
 import socket
@@ -15,8 +15,6 @@ PRETRAIN_DATA = ROOT / 'tests' / 'data' / 'pretrain'
 ONE_EPOCH = ['train_cfg.max_epochs=1', 'param_scheduler.0.periods=[1]', 'param_scheduler.0.restart_weights=[1.0]',
              f'train_dataloader.dataset.rs.data_root={PRETRAIN_DATA}/rs/',
              f'train_dataloader.dataset.natural.data_root={PRETRAIN_DATA}/natural/']
-
-pytest.importorskip('mim', reason='openmim is installed by tools/setup_env.sh (requirements/mim.txt)')
 
 
 def run(args, cwd, env):
