@@ -59,6 +59,4 @@ default_hooks = dict(
     checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
 custom_imports = dict(imports=['gersp_mm', 'gersp_mm.det', 'gersp_mm.demo'], allow_failed_imports=False)
 custom_hooks = [dict(type='DemoProgressHook', stage='detection')]
-# no fixed visualizer name (mmdet's is 'visualizer'): each Runner of the demo's process gets its own
-visualizer = dict(_delete_=True, type='DetLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 randomness = dict(seed=0)

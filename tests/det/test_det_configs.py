@@ -55,6 +55,8 @@ def test_config_loads_and_builds(name):
     cfg = load(name)
     assert cfg.custom_imports == dict(imports=['gersp_mm', 'gersp_mm.det'], allow_failed_imports=False)
     assert cfg.default_scope == 'mmdet'
+    # unnamed: each Runner of a process gets its own visualizer (mmdet's fixed name shares the first one)
+    assert cfg.visualizer == dict(type='DetLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
     cfg.model.backbone.init_cfg = None
     init_default_scope('mmdet')
     detector = MODELS.build(cfg.model)

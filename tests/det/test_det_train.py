@@ -1,6 +1,7 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """End to end on a tiny DIOR-format dataset: the metrics of the configs, and two training iterations."""
 import math
+import time
 from pathlib import Path
 
 import torch
@@ -72,3 +73,19 @@ def test_train_two_iterations_and_evaluate(tmp_path, config_file):
     metrics = runner.val()
     assert {'pascal_voc/mAP', 'pascal_voc/AP50', 'coco/bbox_mAP', 'coco/bbox_mAP_50'} <= metrics.keys()
     assert all(0.0 <= metrics[key] <= 1.0 for key in ('pascal_voc/mAP', 'coco/bbox_mAP_50'))
+
+
+def test_two_runners_in_one_process_log_to_their_own_folders(tmp_path):
+    """mmdet's fixed visualizer name would hand the second Runner the first one's visualizer (and log
+    folder); the configs leave it unnamed."""
+    runners = []
+    for run in ('first', 'second'):
+        cfg = Config.fromfile(str(CONFIG))
+        cfg.work_dir = str(tmp_path / run)
+        cfg.model.backbone.init_cfg = None
+        runners.append(Runner.from_cfg(cfg))
+        time.sleep(1.1)  # Runners name their visualizer after the run's timestamp, to the second
+    first, second = (runner.visualizer for runner in runners)
+    assert first is not second
+    for run, visualizer in zip(('first', 'second'), (first, second)):
+        assert Path(visualizer._vis_backends['LocalVisBackend']._save_dir).is_relative_to(tmp_path / run)

@@ -5,3 +5,5 @@ _base_ = [
     '../_base_/gersp_r50.py',
 ]
 model = dict(pretrained=None, backbone=_base_.gersp_backbone)
+# unnamed (mmseg's is 'visualizer'): a second Runner in the same process gets its own, not the first one's
+visualizer = dict(_delete_=True, type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])

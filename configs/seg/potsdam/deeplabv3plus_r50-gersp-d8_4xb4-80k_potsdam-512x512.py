@@ -7,3 +7,5 @@ _base_ = [
 model = dict(pretrained=None, backbone=_base_.gersp_backbone)
 val_evaluator = _base_.potsdam_evaluator
 test_evaluator = val_evaluator
+# unnamed (mmseg's is 'visualizer'): a second Runner in the same process gets its own, not the first one's
+visualizer = dict(_delete_=True, type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])

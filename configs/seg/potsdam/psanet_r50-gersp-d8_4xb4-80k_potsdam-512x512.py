@@ -18,3 +18,5 @@ model = dict(
     auxiliary_head=dict(num_classes=6))
 val_evaluator = _base_.potsdam_evaluator
 test_evaluator = val_evaluator
+# unnamed (mmseg's is 'visualizer'): a second Runner in the same process gets its own, not the first one's
+visualizer = dict(_delete_=True, type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
