@@ -3,6 +3,7 @@ from pathlib import Path
 from typing import Callable, Union
 
 import pytest
+import torch
 
 import gersp_mm  # noqa: F401  (makes `gersp_mm::` config bases resolvable)
 
@@ -23,3 +24,13 @@ def config_file(request, tmp_path) -> Callable[[Union[str, Path]], str]:
         user_config.write_text(f"_base_ = 'gersp_mm::{path.relative_to(CONFIGS).as_posix()}'\n")
         return str(user_config)
     return resolve
+
+
+@pytest.fixture
+def one_thread():
+    """Run the model on one intra-op thread: on a shared 2-core machine contending threads make training
+    (above all a dilated ResNet's backward) many times slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

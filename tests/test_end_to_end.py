@@ -93,15 +93,6 @@ default_hooks = dict(logger=dict(interval=1))
     assert not torch.equal(trained['backbone.layer4.2.conv3.weight'], weights['layer4.2.conv3.weight'])
 
 
-@pytest.fixture
-def one_thread():
-    """One intra-op thread: on a shared 2-core machine contending threads make the backward much slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_segmentation_from_the_exported_backbone(exported, tmp_path, one_thread):
     from mmengine.runner import Runner
     from seg.test_potsdam_runs import shrink_to, write_potsdam_layout

@@ -526,7 +526,7 @@ def write_million_aid(root: str, seed: int, num_images: int, size: int) -> str:
     return folder
 
 
-def dior_xml(img_id: str, objects: Sequence[Annotation], width: int, height: int) -> bytes:
+def dior_xml(img_id: str, objects: Sequence[Annotation], width: int = 800, height: int = 800) -> bytes:
     """A DIOR annotation in the byte format of the real files (CRLF line endings, tab indentation)."""
     lines = ['<annotation>', f'\t<filename>{img_id}.jpg</filename>', '\t<source>', '\t\t<database>DIOR</database>',
              '\t</source>', '\t<size>', f'\t\t<width>{width}</width>', f'\t\t<height>{height}</height>',

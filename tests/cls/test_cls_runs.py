@@ -3,8 +3,6 @@
 import importlib.util
 import os.path as osp
 
-import pytest
-import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -41,15 +39,6 @@ def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):
     cfg.train_cfg.update(max_epochs=1, val_interval=1)
     cfg.default_hooks.checkpoint = None
     return cfg
-
-
-@pytest.fixture
-def one_thread():
-    """Run the model on one CPU thread: on a shared 2-core machine, contending intra-op threads are slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_nwpu_finetune_trains_and_evaluates(tmp_path, one_thread, config_file):

@@ -1,27 +1,16 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Builders of small DIOR datasets in the real on-disk layout."""
 from pathlib import Path
-from typing import Dict, Iterable, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
+from gersp_mm.demo.synthetic_scenes import dior_xml  # noqa: F401  (the tests' XML builder)
+
 REAL_DIOR_ANNOTATIONS = Path(__file__).parents[1] / 'data' / 'det' / 'dior' / 'Annotations'
 REAL_DIOR_IDS = ('00001', '00002', '00003', '00013', '11726', '11727', '23463')
 LAYOUTS = {'flat': 'Annotations', 'nested': 'Annotations/Horizontal Bounding Boxes'}
-
-
-def dior_xml(img_id: str, objects: Iterable[Tuple[str, Sequence[int]]], width: int = 800, height: int = 800) -> bytes:
-    """An annotation in the byte format of the real DIOR XMLs (CRLF line endings, tab indentation)."""
-    lines = ['<annotation>', f'\t<filename>{img_id}.jpg</filename>', '\t<source>', '\t\t<database>DIOR</database>',
-             '\t</source>', '\t<size>', f'\t\t<width>{width}</width>', f'\t\t<height>{height}</height>',
-             '\t\t<depth>3</depth>', '\t</size>', '\t<segmented>0</segmented>']
-    for name, (xmin, ymin, xmax, ymax) in objects:
-        lines += ['\t<object>', f'\t\t<name>{name}</name>', '\t\t<pose>Unspecified</pose>', '\t\t<bndbox>',
-                  f'\t\t\t<xmin>{xmin}</xmin>', f'\t\t\t<ymin>{ymin}</ymin>', f'\t\t\t<xmax>{xmax}</xmax>',
-                  f'\t\t\t<ymax>{ymax}</ymax>', '\t\t</bndbox>', '\t</object>']
-    lines.append('</annotation>')
-    return ('\r\n'.join(lines) + '\r\n').encode()
 
 
 def real_dior_xmls(ids: Sequence[str] = REAL_DIOR_IDS) -> Dict[str, bytes]:

@@ -5,7 +5,6 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -95,16 +94,6 @@ def shrink_to(cfg, size, data_root, work_dir):
     cfg.default_hooks.checkpoint = None
     cfg.randomness = dict(seed=0)
     return cfg
-
-
-@pytest.fixture
-def one_thread():
-    """Run the model on one CPU thread: on a shared 2-core machine, intra-op threads contend and the dilated
-    ResNet's backward becomes many times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.mark.parametrize('name', ['deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py',
