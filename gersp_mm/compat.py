@@ -13,7 +13,8 @@ Checkpoint loading (torch >= 2.6)
     mmengine's own ``CheckpointLoader.register_scheme``) by one that keeps ``weights_only=True`` and
     allow-lists only the plain data types an mmengine checkpoint holds (its log history buffers and the
     numpy arrays/scalars inside them). Any other object in a file is still refused, with an error naming
-    the file and the offending global.
+    the file and the offending global. The loader (:func:`gersp_mm.fileio.load_checkpoint_file`) also
+    diagnoses missing, empty, truncated and non-checkpoint files, naming the file.
 
 ``gersp_mm::`` config inheritance
     mmengine resolves ``package::path`` bases only for the OpenMMLab packages it lists in
@@ -37,101 +38,22 @@ Distributed runs without CUDA
 """
 import contextlib
 import os
-import pickle
-from functools import lru_cache
-from typing import Any, Callable, Iterator, List, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
-import numpy as np
 import torch
 from mmengine.model import MMDistributedDataParallel
 from mmengine.optim import OptimWrapper
 from mmengine.registry import MODEL_WRAPPERS, OPTIM_WRAPPERS
 from mmengine.runner.checkpoint import CheckpointLoader
 
+# The loader lives in gersp_mm.fileio; re-exported here, where it was first defined.
+from .fileio.checkpoint_loading import (  # noqa: F401
+    CheckpointLoadError,
+    load_checkpoint_file,
+    mmengine_checkpoint_globals,
+)
+
 _INSTALLED = False
-
-
-def _numpy_reconstruct() -> Callable:
-    """Return numpy's array-unpickling helper under its current module path (numpy 1.x or 2.x)."""
-    try:
-        from numpy._core.multiarray import _reconstruct
-    except ImportError:  # numpy < 2
-        from numpy.core.multiarray import _reconstruct
-    return _reconstruct
-
-
-def _numpy_scalar() -> Callable:
-    """Return numpy's scalar-unpickling helper under its current module path."""
-    try:
-        from numpy._core.multiarray import scalar
-    except ImportError:  # numpy < 2
-        from numpy.core.multiarray import scalar
-    return scalar
-
-
-# The statistics every HistoryBuffer registers (lazily, in its __init__).
-_BUILTIN_STATISTICS = ('min', 'max', 'current', 'mean')
-
-
-def _history_buffer_getattr(obj: Any, name: str) -> Any:
-    """``getattr`` restricted to what a pickled ``HistoryBuffer`` references: its statistics methods.
-
-    A pickled ``HistoryBuffer`` refers to its registered statistics (``HistoryBuffer.min``, ...) through
-    ``builtins.getattr``. Allowing the real ``getattr`` would expose every attribute of every allowed
-    class (e.g. ``numpy.ndarray.tofile``, which writes files); this stand-in allows only those methods.
-    """
-    from mmengine.logging.history_buffer import HistoryBuffer
-    if obj is HistoryBuffer and name in {*_BUILTIN_STATISTICS, *HistoryBuffer._statistics_methods}:
-        return getattr(obj, name)
-    raise pickle.UnpicklingError(f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
-
-
-@lru_cache(maxsize=None)
-def mmengine_checkpoint_globals() -> List[Any]:
-    """The non-tensor globals that a checkpoint written by an mmengine ``Runner`` contains.
-
-    Returns:
-        list: Classes and functions (or ``(function, qualified name)`` aliases) allowed in addition to
-        torch's own ``weights_only`` allow-list: mmengine's ``HistoryBuffer`` (the message hub's log
-        history) with its statistics methods, numpy arrays, dtypes and scalars.
-    """
-    from mmengine.logging.history_buffer import HistoryBuffer
-    dtype_classes = sorted({type(np.dtype(code)) for code in np.typecodes['All'] if code != 'O'},
-                           key=lambda cls: cls.__name__)
-    return [HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr'), _numpy_reconstruct(),
-            _numpy_scalar(), np.ndarray, np.dtype, *dtype_classes]
-
-
-def load_checkpoint_file(filename: str,
-                         map_location: Optional[Union[str, torch.device, Callable]] = None
-                         ) -> Any:
-    """Load a local checkpoint safely (``weights_only=True``) with mmengine's data types allowed.
-
-    Args:
-        filename (str): Path of the checkpoint file.
-        map_location: Same as :func:`torch.load`.
-
-    Returns:
-        The unpickled checkpoint (usually a dict).
-
-    Raises:
-        FileNotFoundError: If ``filename`` is not a file.
-        pickle.UnpicklingError: If the file holds objects outside the allow-list; the message names the
-            file and explains how to convert a checkpoint you trust.
-    """
-    import os.path as osp
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
-        try:
-            return torch.load(filename, map_location=map_location, weights_only=True)
-        except pickle.UnpicklingError as err:
-            raise pickle.UnpicklingError(
-                f'Refusing to load checkpoint {filename!r}: it holds Python objects outside the safe '
-                f'allow-list (tensors, containers, mmengine log buffers, numpy arrays). If you trust '
-                f'this file, load it with torch.load(..., weights_only=False) in your own code and '
-                f'save its tensors again. Details: {err}') from err
 
 
 @OPTIM_WRAPPERS.register_module()
