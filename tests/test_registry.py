@@ -56,12 +56,24 @@ def test_the_enclosing_scope_skips_the_temporary_gersp_mm_scope(default_scope):
     assert enclosing_default_scope() == 'mmseg'
 
 
-def test_every_mmengine_root_registry_has_a_gersp_mm_child():
+# mmengine 0.10.7's root registries, written out: a registry mmengine routes `_scope_='gersp_mm'` through
+ROOT_REGISTRIES = ('RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'STRATEGIES', 'DATASETS', 'DATA_SAMPLERS',
+                   'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
+                   'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR', 'TASK_UTILS',
+                   'VISUALIZERS', 'VISBACKENDS', 'LOG_PROCESSORS', 'INFERENCERS', 'FUNCTIONS')
+
+
+@pytest.mark.parametrize('name', ROOT_REGISTRIES)
+def test_mmengine_finds_the_gersp_mm_scope_under_every_root_registry(name):
     from mmengine.registry import root
-    roots = {name for name, value in vars(root).items() if isinstance(value, type(MODELS))}
-    assert set(SCOPE_REGISTRIES) == roots
-    assert all(registry.scope == SCOPE and registry.parent is getattr(root, name)
-               for name, registry in SCOPE_REGISTRIES.items())
+    assert getattr(root, name)._children.get(SCOPE) is SCOPE_REGISTRIES[name]
+
+
+def test_a_host_hook_builds_from_a_gersp_mm_scoped_dict(default_scope):
+    from mmengine.registry import HOOKS
+    default_scope('mmdet')
+    hook = HOOKS.build(dict(type='NumClassCheckHook', _scope_=SCOPE))
+    assert type(hook).__module__.startswith('mmdet.engine.hooks')
 
 
 def test_without_a_host_scope_the_warning_names_the_default_scopes_to_use(default_scope, monkeypatch):

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.logging import MessageHub, MMLogger
 from mmpretrain.registry import HOOKS, MODELS
@@ -156,7 +157,20 @@ def test_hook_on_gersp_normalises_restores_modes_and_logs(gersp_model):
     assert memory_images.shape == (4, 3, 64, 64) and torch.allclose(memory_images[0], expected, atol=1e-5)
     # 2 classes: top-1 only, in percent; both on the message hub and the visualizer at step = runner.iter
     top1 = runner.message_hub.get_scalar('monitor/knn_top1').current()
-    assert top1 in (0.0, 50.0, 100.0)
+    # an independent k-NN (k=2, weighted votes exp(cos / 0.07)) on the images the backbone saw
+    model.backbone.eval()
+    try:
+        with torch.no_grad():
+            feats = [F.normalize(model.backbone(images)[-1].mean(dim=(2, 3)), dim=1) for images, _, _ in seen[:2]]
+    finally:
+        for name, module in model.named_modules():
+            module.training = modes[name]
+    memory_feats, query_feats = feats
+    memory_labels, query_labels = hook.memory[2], hook.query[2]
+    sims, neighbours = (query_feats @ memory_feats.T).topk(2, dim=1)
+    votes = torch.zeros(len(query_feats), 2).scatter_add_(1, memory_labels[neighbours], (sims / 0.07).exp())
+    expected_top1 = 100.0 * (votes.argmax(dim=1) == query_labels).float().mean().item()
+    assert top1 == pytest.approx(expected_top1)
     assert runner.visualizer.calls == [({'monitor/knn_top1': top1, 'iter': 2, 'epoch': 1}, 2)]
 
 

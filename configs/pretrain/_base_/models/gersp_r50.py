@@ -1,4 +1,4 @@
-# GeRSP ResNet-50 (SPEC section 1): student ResNet-50 (torchvision layout, zero-init residual) + MLP
+# GeRSP ResNet-50 (the paper recipe): student ResNet-50 (torchvision layout, zero-init residual) + MLP
 # projector 2048-2048-128 without BN + linear classifier on the natural images; EMA teacher; queue 65536.
 model = dict(
     type='GeRSP',
