@@ -19,8 +19,8 @@ from mmengine.logging import MessageHub, MMLogger
 from mmpretrain.registry import HOOKS, MODELS
 
 import gersp_mm.cls  # noqa: F401  (registers NWPURESISC45)
+from gersp_mm.pretrain.evaluation import knn_classify, split_per_class
 from gersp_mm.pretrain.hooks import KNNMonitorHook, knn_monitor_hook
-from gersp_mm.pretrain.hooks.knn_monitor_hook import knn_classify, split_per_class
 
 ROOT = Path(__file__).resolve().parents[2]
 MONITOR_CONFIG = 'configs/pretrain/gersp_r18_tiny_monitor.py'

@@ -1,0 +1,4 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+from .knn import VOTINGS, knn_classify, split_per_class
+
+__all__ = ['VOTINGS', 'knn_classify', 'split_per_class']
