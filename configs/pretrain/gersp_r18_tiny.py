@@ -4,12 +4,7 @@ _base_ = './gersp_r50.py'
 
 rs_data_root = 'tests/data/pretrain/rs/'
 natural_data_root = 'tests/data/pretrain/natural/'
-view_pipeline = [
-    dict(type='RandomResizedCrop', scale=64, crop_ratio_range=(0.2, 1.0), backend='pillow'),
-    dict(type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.4),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-]
+view_cfg = dict(_base_.view_cfg, output_size=64)
 model = dict(
     queue_len=32,
     feat_dim=16,
@@ -25,17 +20,13 @@ train_dataloader = dict(
     dataset=dict(
         rs=dict(
             data_root=rs_data_root,
-            pipeline=[
-                dict(type='LoadImageUint8'),
-                dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
-                dict(type='PackInputs'),
-            ]),
+            pipeline=[dict(type='LoadMoCoViews', num_views=2, **view_cfg), dict(type='PackInputs')]),
         natural=dict(
             _delete_=True,
             type='CustomDataset',
             data_root=natural_data_root,
             data_prefix='train',
-            pipeline=[dict(type='LoadImageUint8'), *view_pipeline, dict(type='PackInputs')])))
+            pipeline=[dict(type='LoadMoCoViews', num_views=1, **view_cfg), dict(type='PackInputs')])))
 param_scheduler = [
     dict(type='CosineRestartLR', periods=[1, 1], restart_weights=[1.0, 1.0], eta_min=0.001, by_epoch=True,
          convert_to_iter_based=True),

@@ -36,11 +36,12 @@ def test_paper_recipe():
     assert model.head.temperature == 0.07 and model.backbone.depth == 50 and model.backbone.zero_init_residual
     assert model.cls_head.num_classes == 1000
     assert cfg.default_hooks.checkpoint.max_keep_ckpts == 3 and cfg.default_hooks.checkpoint.save_last
-    views = cfg.train_dataloader.dataset.rs.pipeline[1].transforms[0]
-    assert [t['type'] for t in views] == ['RandomResizedCrop', 'RandomGrayscale', 'ColorJitter', 'RandomFlip']
-    assert views[0]['crop_ratio_range'] == (0.2, 1.0)
-    natural = cfg.train_dataloader.dataset.natural.pipeline
-    assert [t['type'] for t in natural[1:-1]] == [t['type'] for t in views]
+    rs_views, natural_view = (cfg.train_dataloader.dataset[source].pipeline[0] for source in ('rs', 'natural'))
+    assert rs_views.type == natural_view.type == 'LoadMoCoViews'
+    assert (rs_views.num_views, natural_view.num_views) == (2, 1)
+    moco_v1 = dict(output_size=224, crop_scale=(0.2, 1.0), crop_ratio=(3 / 4, 4 / 3), grayscale_prob=0.2,
+                   brightness=0.4, contrast=0.4, saturation=0.4, hue=0.4, flip_prob=0.5)
+    assert all(rs_views[key] == value == natural_view[key] for key, value in moco_v1.items())
 
 
 def test_variants():

@@ -1,7 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 from .dual_source_dataset import DualSourceDataset, DualSourceIndex
-from .loading import ImageDecodeError, LoadImageUint8, decode_uint8_bgr
+from .loading import EncodedImage, ImageDecodeError, LoadImageUint8, decode_uint8_bgr
+from .transforms import LoadMoCoViews
 from .unlabeled_image_folder import IMAGE_EXTENSIONS, UnlabeledImageFolder, iter_image_files
 
-__all__ = ['DualSourceDataset', 'DualSourceIndex', 'UnlabeledImageFolder', 'LoadImageUint8',
-           'ImageDecodeError', 'decode_uint8_bgr', 'iter_image_files', 'IMAGE_EXTENSIONS']
+__all__ = ['DualSourceDataset', 'DualSourceIndex', 'UnlabeledImageFolder', 'LoadImageUint8', 'LoadMoCoViews',
+           'EncodedImage', 'ImageDecodeError', 'decode_uint8_bgr', 'iter_image_files', 'IMAGE_EXTENSIONS']

@@ -4,19 +4,23 @@ rs_data_root = 'data/MillionAID/test/'
 rs_file_list = ''  # optional: a list written by tools/dataset_converters/make_file_list.py
 natural_data_root = 'data/imagenet/'
 
-# MoCo v1 augmentation (SPEC section 1), the same for both sources; no blur.
-view_pipeline = [
-    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.2, 1.0), backend='pillow'),
-    dict(type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.4),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-]
-rs_pipeline = [
-    dict(type='LoadImageUint8'),
-    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
-    dict(type='PackInputs'),
-]
-natural_pipeline = [dict(type='LoadImageUint8'), *view_pipeline, dict(type='PackInputs')]
+# MoCo v1 augmentation, the same for both sources; no blur. LoadMoCoViews decodes each image once (a JPEG at
+# the smallest DCT scale its crops allow) and cuts the views from it, with the distribution of
+# LoadImageUint8 followed by RandomResizedCrop(224, crop_ratio_range=(0.2, 1.0), backend='pillow'),
+# RandomGrayscale(prob=0.2), ColorJitter(0.4, 0.4, 0.4, 0.4) and RandomFlip(prob=0.5), at a fraction of
+# their cost (benchmarks/README.md).
+view_cfg = dict(
+    output_size=224,
+    crop_scale=(0.2, 1.0),
+    crop_ratio=(3. / 4., 4. / 3.),
+    grayscale_prob=0.2,
+    brightness=0.4,
+    contrast=0.4,
+    saturation=0.4,
+    hue=0.4,
+    flip_prob=0.5)
+rs_pipeline = [dict(type='LoadMoCoViews', num_views=2, **view_cfg), dict(type='PackInputs')]
+natural_pipeline = [dict(type='LoadMoCoViews', num_views=1, **view_cfg), dict(type='PackInputs')]
 
 train_dataloader = dict(
     batch_size=32,  # per GPU: 32 remote-sensing + 32 natural images

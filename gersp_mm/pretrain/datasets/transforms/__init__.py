@@ -1,4 +1,13 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-from .view_params import MoCoViewConfig, ViewParams, apply_view_params, apply_view_params_pil, draw_view_params
+from .moco_views import LoadMoCoViews, jpeg_reduction
+from .view_params import (
+    MoCoViewConfig,
+    ViewParams,
+    apply_view_params,
+    apply_view_params_pil,
+    draw_view_params,
+    generator_from_global_rng,
+)
 
-__all__ = ['MoCoViewConfig', 'ViewParams', 'apply_view_params', 'apply_view_params_pil', 'draw_view_params']
+__all__ = ['LoadMoCoViews', 'jpeg_reduction', 'MoCoViewConfig', 'ViewParams', 'apply_view_params',
+           'apply_view_params_pil', 'draw_view_params', 'generator_from_global_rng']

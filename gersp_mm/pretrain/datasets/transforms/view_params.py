@@ -162,6 +162,16 @@ class ViewParams:
                    flip=bool(d['flip']))
 
 
+def generator_from_global_rng() -> np.random.Generator:
+    """A generator seeded from numpy's global RNG (128 bits drawn from it).
+
+    The pre-training datasets seed the global RNGs per sample (``DualSourceDataset``) or per worker
+    (mmengine's ``worker_init_fn``), so views drawn from this generator follow the same seeding: the same
+    sample gets the same views for any number of workers and after a resume.
+    """
+    return np.random.default_rng(np.random.randint(0, 2**32, size=4, dtype=np.uint64))
+
+
 def draw_crop(rng: np.random.Generator, image_hw: Tuple[int, int],
               cfg: MoCoViewConfig) -> Tuple[int, int, int, int]:
     """Draw a random-resized-crop box, as mmpretrain's ``RandomResizedCrop.rand_crop_params``.
