@@ -7,10 +7,13 @@ with ``_scope_='pkg'``, and builds it inside the registry of that scope, looked 
 Without one, a user config with ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'`` falls back to mmengine's
 root registries and fails with "GeRSP is not in the mmengine::model registry".
 
-This module gives every mmengine root registry a ``gersp_mm`` child that owns nothing and resolves an
-unscoped type in the registry of the enclosing default scope: the config's ``default_scope`` (mmpretrain,
-mmdet or mmseg), or the scope of the dict being built around it. mmengine imports it by itself
-(``import_module('gersp_mm.registry')``) the first time it meets the scope.
+This module gives every mmengine root registry a ``gersp_mm`` child that resolves an unscoped type in the
+registry of the enclosing default scope: the config's ``default_scope`` (mmpretrain, mmdet or mmseg), or the
+scope of the dict being built around it. mmengine imports it by itself (``import_module('gersp_mm.registry')``)
+the first time it meets the scope.
+
+A child owns only gersp_mm's replacements of a host type (:data:`OVERRIDES`): a dict with
+``_scope_='gersp_mm'`` and that type gets the replacement; every other dict is built as before.
 """
 import logging
 from importlib import import_module
@@ -21,6 +24,10 @@ from mmengine.registry import DefaultScope, Registry
 from mmengine.registry import root as mmengine_root
 
 SCOPE = 'gersp_mm'
+
+#: Registry name -> the module registering gersp_mm's replacements of host types there (imported on first use):
+#: ``Pretrained`` weight init that refuses a checkpoint which does not fit (:mod:`gersp_mm.export.pretrained_init`).
+OVERRIDES = {'WEIGHT_INITIALIZERS': 'gersp_mm.export.pretrained_init'}
 
 
 def enclosing_default_scope() -> Optional[str]:
@@ -36,12 +43,16 @@ def enclosing_default_scope() -> Optional[str]:
 
 
 class EnclosingScopeRegistry(Registry):
-    """A registry that owns no modules: an unscoped (or ``gersp_mm.``-scoped) key is looked up in the
-    registry of :func:`enclosing_default_scope`; other scoped keys resolve as in any registry."""
+    """A registry that owns only :data:`OVERRIDES`: an unscoped (or ``gersp_mm.``-scoped) key is one of them,
+    else looked up in the registry of :func:`enclosing_default_scope`; other scoped keys resolve as in any
+    registry."""
 
     def get(self, key: str) -> Any:
         scope, real_key = self.split_scope_key(key)
         if scope in (None, SCOPE):
+            self.import_from_location()
+            if real_key in self._module_dict:
+                return self._module_dict[real_key]
             host = self._host_registry()
             if host is not None:
                 return host.get(real_key)
@@ -53,10 +64,13 @@ class EnclosingScopeRegistry(Registry):
         return super().get(key)
 
     def import_from_location(self) -> None:
-        """Nothing to import: this registry owns no modules (the host registry imports its own). Without this,
-        mmengine would look for ``gersp_mm.utils.register_all_modules`` and warn that gersp_mm is not
+        """Import the module of this registry's overrides, if any (the host registry imports its own). Without
+        this, mmengine would look for ``gersp_mm.utils.register_all_modules`` and warn that gersp_mm is not
         installed."""
-        self._imported = True
+        if not self._imported:
+            for location in self._locations:
+                import_module(location)
+            self._imported = True
 
     def _host_registry(self) -> Optional[Registry]:
         scope = enclosing_default_scope()
@@ -77,7 +91,8 @@ def _add_scope_registries() -> Dict[str, EnclosingScopeRegistry]:
         if isinstance(registry, Registry) and registry.parent is None:
             child = registry._children.get(SCOPE)
             if child is None:
-                child = EnclosingScopeRegistry(registry.name, parent=registry, scope=SCOPE)
+                locations = [OVERRIDES[name]] if name in OVERRIDES else []
+                child = EnclosingScopeRegistry(registry.name, parent=registry, scope=SCOPE, locations=locations)
             registries[name] = child
     return registries
 

@@ -20,7 +20,9 @@ into an already finished training and gets no final result: evaluate its last ch
 
 Failures: a run that exits non-zero, or finishes without a final result, is reported and the suite goes on;
 the exit code is 1 if any run failed. Unknown tasks, missing checkpoint files and bad options stop before
-anything runs (exit code 2).
+anything runs (exit code 2), and so do the preflight checks, also with ``--dry-run`` and ``--launcher slurm``
+(``gersp_mm.benchmark.preflight``): every training ``data_root`` and ``ann_file`` exists, every checkpoint
+loads and holds a complete ResNet of the depth of each task's backbone (one line per problem).
 
 Results: after local runs (or with ``--collect-only``) every run below ``--work-dir`` is collected into
 ``results.md`` (per task and init: mean +- sample std over seeds and n, next to the paper's numbers),
@@ -72,6 +74,7 @@ from gersp_mm.benchmark import (
     parse_init,
     plan_runs,
     plot,
+    preflight,
     read_final_result,
     resolve_task,
     run_command,
@@ -135,6 +138,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                if init.checkpoint is not None and '://' not in init.checkpoint and not osp.isfile(init.checkpoint)]
     if missing:
         parser.error(f'checkpoint file(s) not found: {", ".join(missing)}')
+    problems = preflight(args.runs, args.cfg_options)
+    if problems:
+        parser.exit(2, ''.join(f'error: {problem}\n' for problem in problems)
+                    + f'{len(problems)} problem(s) found before running anything: nothing was run.\n')
     return args
 
 

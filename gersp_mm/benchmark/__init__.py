@@ -3,8 +3,10 @@
 
 - :mod:`.tasks`: the task table (configs per init variant, primary metric, the paper's numbers);
 - :mod:`.runs`: backbone inits, the run plan, skip / resume decisions and the train commands;
-- :mod:`.results`: the final result of a run from mmengine's logs, and the results table, CSV and plot.
+- :mod:`.results`: the final result of a run from mmengine's logs, and the results table, CSV and plot;
+- :mod:`.preflight`: data paths and checkpoint fit, checked before anything runs.
 """
+from .preflight import check_data, checkpoint_depth, parse_cfg_options, preflight
 from .results import (
     BASELINE_INITS,
     CSV_FIELDS,
@@ -46,6 +48,7 @@ from .tasks import (
 )
 
 __all__ = [
+    'check_data', 'checkpoint_depth', 'parse_cfg_options', 'preflight',
     'BASELINE_INITS', 'CSV_FIELDS', 'FinalResult', 'Summary', 'collect', 'final_step', 'format_markdown',
     'log_dirs', 'newest_config', 'plot', 'read_final_result', 'write_csv', 'LAUNCHERS', 'NAMED_INITS', 'Command',
     'Init', 'Run', 'RunState', 'display_path', 'inspect_run', 'parse_init', 'plan_runs', 'run_command',

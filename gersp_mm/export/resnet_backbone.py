@@ -5,24 +5,50 @@ mmdet, mmseg and mmpretrain's ``ResNet`` (``style='pytorch'``) use torchvision's
 backbone is the same set of tensors in every layout; only the key prefix and the wrapping differ.
 """
 import re
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from collections import OrderedDict
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 import torch
 
-# (name, description, key prefix of the student backbone, keys whose presence identifies the layout)
-LAYOUTS: List[Tuple[str, str, str, Tuple[str, ...]]] = [
-    ('gersp_mm', 'GeRSP pre-training checkpoint of gersp_mm (student = backbone.*)', 'backbone.',
-     ('teacher.module.0.conv1.weight', 'queue.keys')),
-    ('gersp_released', 'released GeRSP / mmselfsup 0.x MoCo checkpoint (backbone.*, encoder_q/k, queue)',
-     'backbone.', ('encoder_q.0.conv1.weight', 'queue')),
-    ('mmpretrain_moco', 'MoCo checkpoint of mmpretrain / mmselfsup 1.x (backbone.*, encoder_k.*, queue)',
-     'backbone.', ('encoder_k.module.0.conv1.weight', 'queue')),
-    ('mm_model', 'OpenMMLab model checkpoint (backbone.*)', 'backbone.', ('backbone.conv1.weight', )),
-    ('moco_official', 'official MoCo checkpoint (module.encoder_q.*)', 'module.encoder_q.',
-     ('module.encoder_q.conv1.weight', )),
-    ('torchvision_ddp', 'torchvision ResNet state dict saved from DDP (module.*)', 'module.',
-     ('module.conv1.weight', 'module.layer1.0.conv1.weight')),
-    ('torchvision', 'torchvision ResNet state dict', '', ('conv1.weight', 'layer1.0.conv1.weight')),
+
+class Layout(NamedTuple):
+    """A checkpoint layout that holds a ResNet.
+
+    Attributes:
+        name (str): Short name, printed by the tools and stored in the export's metadata.
+        description (str): What writes such checkpoints.
+        prefix (str): Key prefix of the student backbone.
+        markers (tuple[str]): Keys whose presence identifies the layout.
+        classifier (str, optional): Key prefix (``weight``/``bias``) of a linear classifier on the backbone
+            features, when the layout has one.
+    """
+    name: str
+    description: str
+    prefix: str
+    markers: Tuple[str, ...]
+    classifier: Optional[str] = None
+
+
+#: The known layouts, most specific first (the first whose markers are all present is taken).
+LAYOUTS: List[Layout] = [
+    Layout('gersp_mm', 'GeRSP pre-training checkpoint of gersp_mm (student = backbone.*)', 'backbone.',
+           ('teacher.module.0.conv1.weight', 'queue.keys'), classifier='cls_head.fc.'),
+    # MoCoGeRSP of the authors' mmselfsup 0.x fork: encoder_q is the student ResNet itself (backbone.* is the
+    # same module), encoder_k the teacher, proj_q/proj_k the projectors, pred_q.0 the natural-image classifier.
+    Layout('gersp_released', "the authors' released GeRSP checkpoint (mmselfsup 0.x MoCoGeRSP: student "
+           'encoder_q.* = backbone.*, teacher encoder_k.*, proj_q/proj_k, classifier pred_q.0, queue)',
+           'encoder_q.', ('encoder_q.conv1.weight', 'pred_q.0.weight'), classifier='pred_q.0.'),
+    Layout('mmselfsup0_moco', 'MoCo checkpoint of mmselfsup 0.x (encoder_q = [backbone, neck], queue)',
+           'backbone.', ('encoder_q.0.conv1.weight', 'queue')),
+    Layout('mmpretrain_moco', 'MoCo checkpoint of mmpretrain / mmselfsup 1.x (backbone.*, encoder_k.*, queue)',
+           'backbone.', ('encoder_k.module.0.conv1.weight', 'queue')),
+    Layout('mm_model', 'OpenMMLab model checkpoint (backbone.*)', 'backbone.', ('backbone.conv1.weight', )),
+    Layout('moco_official', 'official MoCo checkpoint (module.encoder_q.*)', 'module.encoder_q.',
+           ('module.encoder_q.conv1.weight', )),
+    Layout('torchvision_ddp', 'torchvision ResNet state dict saved from DDP (module.*)', 'module.',
+           ('module.conv1.weight', 'module.layer1.0.conv1.weight'), classifier='module.fc.'),
+    Layout('torchvision', 'torchvision ResNet state dict', '', ('conv1.weight', 'layer1.0.conv1.weight'),
+           classifier='fc.'),
 ]
 # Blocks per stage -> depth; BasicBlock (no conv3) for 18/34.
 _DEPTHS = {((2, 2, 2, 2), False): 18, ((3, 4, 6, 3), False): 34, ((3, 4, 6, 3), True): 50,
@@ -40,8 +66,8 @@ class ExtractedBackbone(NamedTuple):
         state_dict (dict): Backbone tensors with torchvision/mm ResNet names (no prefix, no ``fc``).
         layout (str): Name of the recognised source layout (see :data:`LAYOUTS`).
         depth (int): ResNet depth (18, 34, 50, 101 or 152).
-        fc (dict, optional): ``{'weight', 'bias'}`` of a classifier on the backbone features found in the
-            checkpoint (torchvision's ``fc``, or GeRSP's natural-image classifier), else None.
+        fc (dict, optional): ``{'weight', 'bias'}`` of the layout's classifier on the backbone features
+            (torchvision's ``fc``, GeRSP's natural-image classifier), when the checkpoint has one, else None.
     """
     state_dict: Dict[str, torch.Tensor]
     layout: str
@@ -49,33 +75,74 @@ class ExtractedBackbone(NamedTuple):
     fc: Optional[Dict[str, torch.Tensor]]
 
 
-def _unwrap(checkpoint: dict) -> Dict[str, torch.Tensor]:
+def checkpoint_state_dict(checkpoint: dict) -> Dict[str, Any]:
+    """The state dict of a loaded checkpoint: its ``state_dict`` or ``model`` entry, else the dict itself."""
     for key in ('state_dict', 'model'):
         if isinstance(checkpoint.get(key), dict):
             return checkpoint[key]
     return checkpoint
 
 
-def _infer_depth(state_dict: Dict[str, torch.Tensor], source: str) -> int:
+def find_layout(state_dict: Mapping[str, Any]) -> Optional[Layout]:
+    """The first of :data:`LAYOUTS` whose marker keys are all in ``state_dict``, or None."""
+    return next((layout for layout in LAYOUTS if all(marker in state_dict for marker in layout.markers)), None)
+
+
+def _stages(state_dict: Mapping[str, Any]) -> Tuple[Tuple[int, ...], bool]:
+    """Blocks per stage (``layer1`` .. ``layer4``) and whether the blocks are Bottlenecks (have ``conv3``)."""
     blocks = []
     for stage in range(1, 5):
-        indices = {int(m.group(1)) for key in state_dict
-                   for m in [re.match(rf'layer{stage}\.(\d+)\.', key)] if m}
+        indices = {int(m.group(1)) for key in state_dict for m in [re.match(rf'layer{stage}\.(\d+)\.', key)] if m}
         blocks.append(max(indices) + 1 if indices else 0)
-    bottleneck = any(key.endswith('.conv3.weight') for key in state_dict)
-    depth = _DEPTHS.get((tuple(blocks), bottleneck))
-    if depth is None:
-        raise BackboneExtractionError(
-            f'{source}: the ResNet stages hold {blocks} {"Bottleneck" if bottleneck else "BasicBlock"} blocks, '
-            'which is no standard ResNet (18/34/50/101/152); the checkpoint is incomplete or not a ResNet')
-    return depth
+    return tuple(blocks), any(key.endswith('.conv3.weight') for key in state_dict)
 
 
-def _reference_shapes(depth: int) -> Dict[str, torch.Size]:
+def infer_resnet_depth(state_dict: Mapping[str, Any]) -> Optional[int]:
+    """The depth of the ResNet whose (unprefixed) tensors are ``state_dict``, from its blocks per stage.
+
+    Returns:
+        int, optional: 18, 34, 50, 101 or 152; None if the stages match no standard ResNet.
+    """
+    return _DEPTHS.get(_stages(state_dict))
+
+
+def resnet_reference_shapes(depth: int) -> Dict[str, torch.Size]:
+    """Names and shapes of the tensors of torchvision's ResNet-``depth`` (= mm ``ResNet``), without ``fc``."""
     import torchvision
     with torch.device('meta'):
         model = getattr(torchvision.models, f'resnet{depth}')()
     return {name: value.shape for name, value in model.state_dict().items() if not name.startswith('fc.')}
+
+
+def check_resnet_tensors(backbone: Mapping[str, Any], source: str, where: str = '') -> int:
+    """Check that ``backbone`` holds exactly the tensors of a standard ResNet; returns its depth.
+
+    Args:
+        backbone (Mapping[str, Tensor]): Unprefixed backbone tensors (no ``fc``).
+        source (str): Name of the file, for messages.
+        where (str): Where the tensors were found, for messages (e.g. ``" under prefix 'backbone.'"``).
+
+    Raises:
+        BackboneExtractionError: If the stages match no standard ResNet, or tensors are missing,
+            unexpected or of the wrong shape.
+    """
+    blocks, bottleneck = _stages(backbone)
+    depth = _DEPTHS.get((blocks, bottleneck))
+    if depth is None:
+        raise BackboneExtractionError(
+            f'{source}: the ResNet stages{where} hold {list(blocks)} {"Bottleneck" if bottleneck else "BasicBlock"} '
+            'blocks, which is no standard ResNet (18/34/50/101/152); the checkpoint is incomplete or not a ResNet')
+    expected = resnet_reference_shapes(depth)
+    missing = sorted(set(expected) - set(backbone))
+    unexpected = sorted(set(backbone) - set(expected))
+    wrong = sorted(key for key in set(expected) & set(backbone)
+                   if tuple(getattr(backbone[key], 'shape', ())) != tuple(expected[key]))
+    if missing or unexpected or wrong:
+        details = '; '.join(f'{label}: {", ".join(keys[:5])}{" ..." if len(keys) > 5 else ""}'
+                            for label, keys in (('missing', missing), ('unexpected', unexpected),
+                                                ('wrong shape', wrong)) if keys)
+        raise BackboneExtractionError(f'{source}: incomplete ResNet-{depth}{where}: {details}')
+    return depth
 
 
 def extract_resnet_backbone(checkpoint: dict, source: str = 'checkpoint') -> ExtractedBackbone:
@@ -94,58 +161,62 @@ def extract_resnet_backbone(checkpoint: dict, source: str = 'checkpoint') -> Ext
     """
     if not isinstance(checkpoint, dict):
         raise BackboneExtractionError(f'{source}: expected a dict checkpoint, got {type(checkpoint).__name__}')
-    state_dict = _unwrap(checkpoint)
-    found = next(((name, prefix) for name, _, prefix, markers in LAYOUTS
-                  if all(marker in state_dict for marker in markers)), None)
-    if found is None:
+    state_dict = checkpoint_state_dict(checkpoint)
+    layout = find_layout(state_dict)
+    if layout is None:
         sample = ', '.join(list(state_dict)[:5])
+        prefixes = ', '.join(sorted({layout.prefix for layout in LAYOUTS if layout.prefix}))
         raise BackboneExtractionError(
-            f'{source}: no ResNet backbone found (looked for {", ".join(sorted({p for _, _, p, _ in LAYOUTS if p}))}'
-            f' prefixes and a bare torchvision state dict); first keys: {sample}')
-    layout, prefix = found
+            f'{source}: no ResNet backbone found (looked for {prefixes} prefixes and a bare torchvision state '
+            f'dict); first keys: {sample}')
+    prefix = layout.prefix
     backbone = {key[len(prefix):]: value for key, value in state_dict.items()
-                if key.startswith(prefix) and torch.is_tensor(value)}
+                if key.startswith(prefix) and torch.is_tensor(value) and not key[len(prefix):].startswith('fc.')}
     fc = None
-    if 'fc.weight' in backbone:  # torchvision: the ImageNet classifier
-        fc = dict(weight=backbone.pop('fc.weight'), bias=backbone.pop('fc.bias'))
-    elif 'cls_head.fc.weight' in state_dict:  # GeRSP: the natural-image classifier
-        fc = dict(weight=state_dict['cls_head.fc.weight'], bias=state_dict['cls_head.fc.bias'])
-    backbone = {key: value for key, value in backbone.items() if not key.startswith('fc.')}
-    depth = _infer_depth(backbone, source)
-    expected = _reference_shapes(depth)
-    missing = sorted(set(expected) - set(backbone))
-    unexpected = sorted(set(backbone) - set(expected))
-    wrong = sorted(key for key in set(expected) & set(backbone) if backbone[key].shape != expected[key])
-    if missing or unexpected or wrong:
-        details = '; '.join(f'{label}: {", ".join(keys[:5])}{" ..." if len(keys) > 5 else ""}'
-                            for label, keys in (('missing', missing), ('unexpected', unexpected),
-                                                ('wrong shape', wrong)) if keys)
-        raise BackboneExtractionError(
-            f'{source}: incomplete ResNet-{depth} under prefix {prefix!r} ({layout} layout): {details}')
-    return ExtractedBackbone(backbone, layout, depth, fc)
+    if layout.classifier is not None and f'{layout.classifier}weight' in state_dict:
+        fc = dict(weight=state_dict[f'{layout.classifier}weight'], bias=state_dict[f'{layout.classifier}bias'])
+    depth = check_resnet_tensors(backbone, source, f' under prefix {prefix!r} ({layout.name} layout)')
+    return ExtractedBackbone(backbone, layout.name, depth, fc)
 
 
-def to_mm_checkpoint(backbone: ExtractedBackbone, source: str) -> dict:
-    """The mm layout: ``{'state_dict': {'backbone.<name>': tensor}, 'meta': {...}}``.
+def to_mm_checkpoint(backbone: ExtractedBackbone, metadata: Dict[str, Any]) -> dict:
+    """The mm layout: ``{'state_dict': {'backbone.<name>': tensor}, 'meta': metadata}``.
 
     Loadable with ``torch.load(..., weights_only=True)`` and by
-    ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')``.
+    ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')``, which reads only ``state_dict``.
+
+    Args:
+        backbone (ExtractedBackbone): The backbone.
+        metadata (dict): Plain data (see :func:`gersp_mm.export.export_metadata`).
     """
     return dict(state_dict={f'backbone.{key}': value.detach().clone().contiguous()
                             for key, value in backbone.state_dict.items()},
-                meta=dict(source=source, source_layout=backbone.layout, arch=f'resnet{backbone.depth}'))
+                meta=dict(metadata))
 
 
-def to_torchvision_state_dict(backbone: ExtractedBackbone, num_classes: int = 1000) -> Dict[str, torch.Tensor]:
+def to_torchvision_state_dict(backbone: ExtractedBackbone,
+                              metadata: Optional[Dict[str, Any]] = None,
+                              num_classes: int = 1000) -> 'OrderedDict[str, torch.Tensor]':
     """The torchvision layout, accepted by ``torchvision.models.resnetXX().load_state_dict(strict=True)``.
 
     The ``fc`` classifier is the checkpoint's own when it has one of ``num_classes`` outputs; otherwise
     (self-supervised checkpoints have none) it is written as zeros, to be replaced when fine-tuning.
+    ``metadata`` goes where PyTorch keeps a state dict's own metadata: ``state_dict._metadata['gersp_mm']``
+    (kept by ``torch.save``/``torch.load(weights_only=True)``; ``load_state_dict`` looks there only for
+    module names, and no module is named ``gersp_mm``).
+
+    Args:
+        backbone (ExtractedBackbone): The backbone.
+        metadata (dict, optional): Plain data (see :func:`gersp_mm.export.export_metadata`).
+        num_classes (int): Outputs of ``fc``. Defaults to 1000 (torchvision's ImageNet models).
     """
-    state_dict = {key: value.detach().clone().contiguous() for key, value in backbone.state_dict.items()}
+    state_dict = OrderedDict((key, value.detach().clone().contiguous())
+                             for key, value in backbone.state_dict.items())
     width = 512 if backbone.depth < 50 else 2048
     fc = backbone.fc
     if fc is None or tuple(fc['weight'].shape) != (num_classes, width):
         fc = dict(weight=torch.zeros(num_classes, width), bias=torch.zeros(num_classes))
     state_dict['fc.weight'], state_dict['fc.bias'] = fc['weight'].clone(), fc['bias'].clone()
+    if metadata is not None:
+        state_dict._metadata = OrderedDict(gersp_mm=dict(metadata))  # type: ignore[attr-defined]
     return state_dict

@@ -2,10 +2,13 @@
 """Fabricated mmengine work dirs for the benchmark tests, written with mmengine's own log backend."""
 import os
 from pathlib import Path
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
+import torch
 from mmengine.config import Config
 from mmengine.visualization import LocalVisBackend
+
+from gersp_mm.export import resnet_reference_shapes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,3 +69,26 @@ def fake_checkpoint(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b'')
     return os.fspath(path)
+
+
+def resnet_checkpoint(path: Path, depth: int = 50, prefix: str = 'backbone.') -> str:
+    """A checkpoint with the tensor names and shapes of a ResNet-``depth`` under ``prefix``, each tensor a view
+    of a one-element storage (a few kB): what the preflight checks, without writing 100 MB."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {prefix + key: torch.zeros(()).expand(shape) for key, shape in resnet_reference_shapes(depth).items()}
+    torch.save(dict(meta=dict(epoch=1), state_dict=tensors), path)
+    return os.fspath(path)
+
+
+def scene_data_root(root: Path) -> Path:
+    """A data root with the (empty) split lists the NWPU-RESISC45 and EuroSAT configs name."""
+    (root / 'meta').mkdir(parents=True, exist_ok=True)
+    for split in ('train', 'test'):
+        for ratio in ('10p', '20p', '80p'):
+            (root / 'meta' / f'{split}-{ratio}_seed0.txt').write_text('')
+    return root
+
+
+def data_options(root: Path) -> List[str]:
+    """``--cfg-options`` pointing the training datasets of a config at ``root``."""
+    return [f'{loader}.dataset.data_root={root}' for loader in ('train_dataloader', 'val_dataloader')]

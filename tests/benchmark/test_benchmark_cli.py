@@ -5,7 +5,7 @@ import shlex
 import sys
 
 import pytest
-from benchmark_helpers import ROOT, cls_run, fake_checkpoint
+from benchmark_helpers import ROOT, cls_run, data_options, fake_checkpoint, resnet_checkpoint, scene_data_root
 
 from gersp_mm.benchmark import TASKS, Init, inspect_run, parse_init, plan_runs
 
@@ -16,49 +16,54 @@ def commands(output: str):
 
 
 def test_dry_run_local_one_gpu(benchmark_tool, in_repo, tmp_path, capsys):
-    checkpoint = fake_checkpoint(tmp_path / 'ckpt' / 'gersp_r50.pth')
+    checkpoint = resnet_checkpoint(tmp_path / 'ckpt' / 'gersp_r50.pth')
+    options = ['train_cfg.max_epochs=1', 'train_dataloader.batch_size=2', *data_options(scene_data_root(tmp_path))]
     code = benchmark_tool.main([f'gersp={checkpoint}', 'imagenet', 'random', '--tasks', 'nwpu-20p', 'dior-frcnn',
                                 '--seeds', '0', '1', '--work-dir', 'work_dirs/bm', '--dry-run', '--amp',
-                                '--cfg-options', 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=2'])
+                                '--cfg-options', *options])
     out = capsys.readouterr().out
     assert code == 0
     lines = commands(out)
     assert len(lines) == 12  # 2 tasks x 3 inits x 2 seeds
     assert lines[0] == [sys.executable, 'tools/train.py', 'configs/cls/nwpu45/resnet50-gersp_8xb32_nwpu45-20p.py',
                         '--work-dir', 'work_dirs/bm/nwpu-20p/gersp/seed0', '--amp', '--cfg-options',
-                        'randomness.seed=0', f'model.backbone.init_cfg.checkpoint={checkpoint}',
-                        'train_cfg.max_epochs=1', 'train_dataloader.batch_size=2']
+                        'randomness.seed=0', f'model.backbone.init_cfg.checkpoint={checkpoint}', *options]
     assert lines[3][2:7] == ['configs/cls/nwpu45/resnet50-in1k_8xb32_nwpu45-20p.py', '--work-dir',
                              'work_dirs/bm/nwpu-20p/imagenet/seed1', '--amp', '--cfg-options']
-    assert lines[3][7:] == ['randomness.seed=1', 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=2']
+    assert lines[3][7:] == ['randomness.seed=1', *options]
     assert lines[11][2] == 'configs/det/faster-rcnn_r50-random_fpn_2x_dior.py'
     assert '# [12/12] dior-frcnn/random/seed1: start' in out
     assert '# 12 runs: 0 to skip, 0 to resume, 12 to start, 0 with errors' in out
     assert not (ROOT / 'work_dirs' / 'bm').exists()  # a dry run writes nothing
 
 
-def test_dry_run_torchrun(benchmark_tool, in_repo, capsys):
-    assert benchmark_tool.main(['imagenet', '--tasks', 'loveda-psanet', '--gpus', '4', '--dry-run']) == 0
+def test_dry_run_torchrun(benchmark_tool, in_repo, tmp_path, capsys):
+    options = data_options(tmp_path)
+    assert benchmark_tool.main(['imagenet', '--tasks', 'loveda-psanet', '--gpus', '4', '--dry-run',
+                                '--cfg-options', *options]) == 0
     (line, ) = commands(capsys.readouterr().out)
     assert line == [f'PYTHON={sys.executable}', 'bash', 'tools/dist_train.sh',
                     'configs/seg/loveda/psanet_r50-in1k-d8_4xb4-80k_loveda-512x512.py', '4', '--work-dir',
-                    'work_dirs/benchmark/loveda-psanet/imagenet/seed0', '--cfg-options', 'randomness.seed=0']
+                    'work_dirs/benchmark/loveda-psanet/imagenet/seed0', '--cfg-options', 'randomness.seed=0',
+                    *options]
 
 
 def test_slurm_prints_commands(benchmark_tool, in_repo, tmp_path, capsys):
-    checkpoint = fake_checkpoint(tmp_path / 'epoch_100.pth')
+    checkpoint = resnet_checkpoint(tmp_path / 'epoch_100.pth')
+    options = data_options(scene_data_root(tmp_path / 'data'))
     work_dir = str(tmp_path / 'bm')
     cls_run(tmp_path / 'bm' / 'eurosat' / 'epoch_100' / 'seed1', [50.0], max_epochs=2, checkpoint='epoch_1.pth',
             backbone_checkpoint=checkpoint)
     code = benchmark_tool.main([checkpoint, '--tasks', 'eurosat', '--seeds', '0', '1', '--launcher', 'slurm',
-                                '--partition', 'gpu', '--gpus', '8', '--work-dir', work_dir, '--auto-scale-lr'])
+                                '--partition', 'gpu', '--gpus', '8', '--work-dir', work_dir, '--auto-scale-lr',
+                                '--cfg-options', *options])
     out = capsys.readouterr().out
     assert code == 0
     first, second = commands(out)
     assert first == ['GPUS=8', 'tools/slurm_train.sh', 'gpu', 'eurosat_epoch_100_seed0',
                      'configs/cls/eurosat/resnet50-gersp_8xb32_eurosat-80p.py', f'{work_dir}/eurosat/epoch_100/seed0',
                      '--auto-scale-lr', '--cfg-options', 'randomness.seed=0',
-                     f'model.backbone.init_cfg.checkpoint={checkpoint}']
+                     f'model.backbone.init_cfg.checkpoint={checkpoint}', *options]
     assert second[5:8] == [f'{work_dir}/eurosat/epoch_100/seed1', '--resume', '--auto-scale-lr']
     assert '# [2/2] eurosat/epoch_100/seed1: resume' in out
     assert not (tmp_path / 'bm' / 'results.md').exists()  # nothing ran: nothing collected
@@ -79,11 +84,12 @@ def test_skip_resume_start_decisions(tmp_path):
 
 
 def test_reused_label_with_another_checkpoint_is_refused(benchmark_tool, tmp_path, capsys):
-    old, new = fake_checkpoint(tmp_path / 'a' / 'gersp.pth'), fake_checkpoint(tmp_path / 'b' / 'gersp.pth')
+    old, new = fake_checkpoint(tmp_path / 'a' / 'gersp.pth'), resnet_checkpoint(tmp_path / 'b' / 'gersp.pth')
     cls_run(tmp_path / 'bm' / 'nwpu-10p' / 'gersp' / 'seed0', [40.0, 50.0], backbone_checkpoint=old)
     (same, ) = plan_runs([TASKS['nwpu-10p']], [Init('gersp', 'gersp', old)], [0], str(tmp_path / 'bm'))
     assert inspect_run(same).action == 'skip'
-    code = benchmark_tool.main([new, '--tasks', 'nwpu-10p', '--work-dir', str(tmp_path / 'bm'), '--dry-run'])
+    code = benchmark_tool.main([new, '--tasks', 'nwpu-10p', '--work-dir', str(tmp_path / 'bm'), '--dry-run',
+                                '--cfg-options', *data_options(scene_data_root(tmp_path / 'data'))])
     out = capsys.readouterr().out
     assert code == 1
     assert f'error: {tmp_path}/bm/nwpu-10p/gersp/seed0 holds a run initialised from {old}, not {new}' in out
@@ -131,7 +137,8 @@ def test_failed_runs_are_reported_and_the_suite_goes_on(benchmark_tool, in_repo,
         return 0
 
     monkeypatch.setattr(benchmark_tool, 'run_command', fake_train)
-    code = benchmark_tool.main(['random', '--tasks', 'eurosat', '--seeds', '0', '1', '2', '--work-dir', str(work_dir)])
+    code = benchmark_tool.main(['random', '--tasks', 'eurosat', '--seeds', '0', '1', '2', '--work-dir', str(work_dir),
+                                '--cfg-options', *data_options(scene_data_root(tmp_path / 'data'))])
     out = capsys.readouterr().out
     assert code == 1
     assert '[1/3] eurosat/random/seed0: FAILED with exit code 1 after' in out

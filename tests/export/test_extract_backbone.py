@@ -33,6 +33,23 @@ def prefixed(state, prefix, drop_fc=True):
     return {prefix + k: v for k, v in state.items() if not (drop_fc and k.startswith('fc.'))}
 
 
+def released_gersp_checkpoint(backbone, teacher):
+    """The key layout of the authors' released GeRSP checkpoints (mmselfsup 0.x ``MoCoGeRSP``): the student
+    ResNet is ``encoder_q`` itself (also listed as ``backbone``, the same module), the teacher ``encoder_k``,
+    the projectors ``proj_q``/``proj_k`` (Linear-ReLU-Linear), the natural-image classifier ``pred_q.0``
+    (Linear(2048, 1000), here ``backbone``'s torchvision ``fc`` so that its export can be checked), and the
+    queue of 128-d keys with its pointer. Projector and queue sizes are shrunk (their values are not exported)."""
+    projector = {'0.weight': torch.randn(8, 2048), '0.bias': torch.randn(8), '2.weight': torch.randn(4, 8),
+                 '2.bias': torch.randn(4)}
+    return dict(state_dict={
+        **prefixed(backbone, 'encoder_q.'), **prefixed(teacher, 'encoder_k.'),
+        **prefixed(projector, 'proj_q.', drop_fc=False),
+        **prefixed({k: torch.zeros_like(v) for k, v in projector.items()}, 'proj_k.', drop_fc=False),
+        'pred_q.0.weight': backbone['fc.weight'], 'pred_q.0.bias': backbone['fc.bias'],
+        'queue': torch.randn(4, 16), 'queue_ptr': torch.zeros(1, dtype=torch.long),
+        **prefixed(backbone, 'backbone.')})
+
+
 def source_layouts(backbone):
     """Checkpoints in each layout, all holding ``backbone`` as the student ResNet-50."""
     other = {k: torch.zeros_like(v) for k, v in backbone.items()}  # a teacher that must NOT be picked
@@ -42,10 +59,11 @@ def source_layouts(backbone):
             **prefixed(backbone, 'backbone.'), **prefixed(other, 'teacher.module.0.'),
             'cls_head.fc.weight': backbone['fc.weight'], 'cls_head.fc.bias': backbone['fc.bias'],
             'queue.keys': queue, 'queue.ptr': torch.tensor(3)}),
-        'gersp_released': dict(state_dict={
+        'gersp_released': released_gersp_checkpoint(backbone, other),
+        'mmselfsup0_moco': dict(state_dict={
             **prefixed(backbone, 'backbone.'), **prefixed(backbone, 'encoder_q.0.'),
-            **prefixed(other, 'encoder_k.0.'), 'proj_q.0.weight': torch.randn(4, 4),
-            'pred_q.0.weight': torch.randn(4, 4), 'queue': queue}),
+            **prefixed(other, 'encoder_k.0.'), 'encoder_q.1.mlp.0.weight': torch.randn(4, 4), 'queue': queue,
+            'queue_ptr': torch.zeros(1, dtype=torch.long)}),
         'mmpretrain_moco': dict(state_dict={
             **prefixed(backbone, 'backbone.'), **prefixed(other, 'encoder_k.module.0.'),
             'neck.mlp.0.weight': torch.randn(4, 4), 'queue': queue, 'queue_ptr': torch.tensor([0])}),
@@ -84,8 +102,8 @@ def test_command_line(tmp_path, resnet50):
     assert 'Examples' in help_text and '--layout' in help_text
 
 
-@pytest.mark.parametrize('layout', ['gersp_mm', 'gersp_released', 'mmpretrain_moco', 'moco_official',
-                                    'torchvision', 'torchvision_ddp'])
+@pytest.mark.parametrize('layout', ['gersp_mm', 'gersp_released', 'mmselfsup0_moco', 'mmpretrain_moco',
+                                    'moco_official', 'torchvision', 'torchvision_ddp'])
 def test_round_trip_for_each_layout(resnet50, tmp_path, layout):
     src = tmp_path / 'src.pth'
     torch.save(source_layouts(resnet50)[layout], src)
@@ -105,7 +123,7 @@ def test_round_trip_for_each_layout(resnet50, tmp_path, layout):
     model.load_state_dict(torch.load(tmp_path / 'tv.pth', weights_only=True), strict=True)
     for key, value in model.state_dict().items():
         if key.startswith('fc.'):
-            has_classifier = layout in ('gersp_mm', 'torchvision', 'torchvision_ddp')
+            has_classifier = layout in ('gersp_mm', 'gersp_released', 'torchvision', 'torchvision_ddp')
             assert torch.equal(value, resnet50[key] if has_classifier else torch.zeros_like(value)), key
         else:
             assert torch.equal(value, resnet50[key]), key

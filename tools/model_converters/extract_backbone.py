@@ -11,6 +11,10 @@ OpenMMLab model with ``backbone.*``, and torchvision ResNet state dicts. The out
 - ``--layout torchvision``: a state dict for ``torchvision.models.resnet50().load_state_dict(sd)``
   (``fc`` is the checkpoint's classifier if it has a 1000-way one, else zeros).
 
+Both carry metadata that loading ignores (``meta``, or the state dict's ``_metadata['gersp_mm']``): layout,
+depth, source file and layout, and the training input read from the checkpoint's config (else GeRSP's
+defaults, marked as such): ``mean``/``std`` (0-255 scale), ``channel_order`` and ``input_size``.
+
 Examples::
 
     python tools/model_converters/extract_backbone.py work_dirs/gersp_r50/epoch_100.pth gersp_r50_backbone.pth
@@ -28,7 +32,10 @@ import torch
 from gersp_mm.compat import load_checkpoint_file
 from gersp_mm.export import (
     BackboneExtractionError,
+    export_metadata,
     extract_resnet_backbone,
+    format_metadata,
+    read_preprocessing,
     to_mm_checkpoint,
     to_torchvision_state_dict,
 )
@@ -64,11 +71,13 @@ def main(argv=None) -> int:
         print(f'error: cannot load {args.src}: {err}\n(if you trust the file, retry with --unsafe-load)',
               file=sys.stderr)
         return 1
+    metadata = export_metadata(args.layout, osp.basename(args.src), backbone.layout, backbone.depth,
+                               read_preprocessing(checkpoint))
     if args.layout == 'mm':
-        output = to_mm_checkpoint(backbone, source=osp.basename(args.src))
+        output = to_mm_checkpoint(backbone, metadata)
         tensors = len(output['state_dict'])
     else:
-        output = to_torchvision_state_dict(backbone)
+        output = to_torchvision_state_dict(backbone, metadata)
         tensors = len(output)
         if backbone.fc is None or tuple(backbone.fc['weight'].shape) != tuple(output['fc.weight'].shape):
             print('note: the checkpoint has no 1000-way classifier: fc is written as zeros')
@@ -78,6 +87,8 @@ def main(argv=None) -> int:
     os.replace(partial, args.dst)
     print(f'recognised layout: {backbone.layout}; ResNet-{backbone.depth}; wrote {tensors} tensors '
           f'({args.layout} layout) to {args.dst}')
+    print(f'metadata (training input of the backbone; "default": not in the checkpoint):\n'
+          f'{format_metadata(metadata)}')
     return 0
 
 

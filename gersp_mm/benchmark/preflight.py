@@ -1,0 +1,158 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Checks before a benchmark runs anything, so that a wrong path or checkpoint fails in seconds, not after
+hours of other runs: one sentence per problem.
+
+- Data: the ``data_root`` (a folder) and ``ann_file`` (a file) of the datasets that training uses
+  (``train_dataloader`` and ``val_dataloader``, wrappers included) exist, for every config of the plan with
+  the benchmark's ``--cfg-options`` applied.
+- Checkpoints: each checkpoint loads (:func:`gersp_mm.fileio.load_checkpoint_file`), holds a complete standard
+  ResNet under the prefix of the task's ``init_cfg``, and its depth is the one of the task's backbone.
+  Checkpoints given as URLs are not checked (nothing is downloaded).
+
+The fine-tuning itself checks the fit again, tensor by tensor, when it loads the backbone (the ``Pretrained``
+init of :mod:`gersp_mm.export.pretrained_init`).
+"""
+import argparse
+import os.path as osp
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from mmengine.config import Config, DictAction
+
+from ..export import BackboneExtractionError, BackboneMismatchError, backbone_tensors, check_resnet_tensors
+from ..fileio import CheckpointLoadError, load_checkpoint_file
+from .runs import Init, Run, display_path
+
+#: The dataloaders whose datasets a training run builds.
+TRAINING_LOADERS = ('train_dataloader', 'val_dataloader')
+
+
+def parse_cfg_options(options: Sequence[str]) -> Dict[str, Any]:
+    """``KEY=VALUE`` strings parsed as ``tools/train.py --cfg-options`` parses them (mmengine's DictAction)."""
+    if not options:
+        return {}
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args(['--cfg-options', *options]).cfg_options
+
+
+def load_run_config(path: str, cfg_options: Dict[str, Any]) -> Config:
+    """A config as the run's ``tools/train.py`` sees it: the file with ``cfg_options`` merged."""
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def _datasets(dataset: Any, key: str) -> Iterator[Tuple[str, dict]]:
+    """``(config key, dataset dict)`` of every leaf dataset, through ``dataset``/``datasets`` wrappers."""
+    if not isinstance(dataset, dict):
+        return
+    if isinstance(dataset.get('datasets'), (list, tuple)):
+        for index, child in enumerate(dataset['datasets']):
+            yield from _datasets(child, f'{key}.datasets.{index}')
+    elif isinstance(dataset.get('dataset'), dict):
+        yield from _datasets(dataset['dataset'], f'{key}.dataset')
+    else:
+        yield key, dataset
+
+
+def check_data(cfg: Config) -> List[Tuple[str, str]]:
+    """The missing data paths of a config's training datasets.
+
+    Args:
+        cfg (Config): A training config.
+
+    Returns:
+        list[tuple[str, str]]: ``(config key, problem)`` per missing ``data_root`` folder or ``ann_file``
+        (an ``ann_file`` is only checked when its ``data_root`` exists).
+    """
+    problems = []
+    for loader in TRAINING_LOADERS:
+        loader_cfg = cfg.get(loader)
+        if not isinstance(loader_cfg, dict):
+            continue
+        for key, dataset in _datasets(loader_cfg.get('dataset'), f'{loader}.dataset'):
+            data_root = dataset.get('data_root') or ''
+            if data_root and not osp.isdir(data_root):
+                problems.append((f'{key}.data_root', f'data root {data_root!r} is not a folder'))
+                continue
+            ann_file = dataset.get('ann_file') or ''
+            if isinstance(ann_file, str) and ann_file:
+                path = ann_file if osp.isabs(ann_file) or not data_root else osp.join(data_root, ann_file)
+                if not osp.isfile(path):
+                    problems.append((f'{key}.ann_file', f'annotation file {path!r} does not exist'))
+    return problems
+
+
+def checkpoint_depth(checkpoint: dict, prefix: Optional[str], source: str) -> int:
+    """The depth of the complete ResNet a loaded checkpoint holds under ``prefix`` (``fc`` ignored).
+
+    Raises:
+        BackboneMismatchError: Nothing is under ``prefix``.
+        BackboneExtractionError: The tensors there are no complete standard ResNet.
+    """
+    tensors = backbone_tensors(checkpoint, prefix, source)
+    tensors = {key: value for key, value in tensors.items() if not key.startswith('fc.')}
+    where = f' under the prefix {prefix!r}' if prefix else ''
+    return check_resnet_tensors(tensors, source, where)
+
+
+def _backbone_depth(cfg: Config) -> Optional[int]:
+    """``model.backbone.depth`` of a config whose backbone is a ResNet, else None."""
+    backbone = cfg.get('model', {}).get('backbone', {})
+    kind = str(backbone.get('type', '')).split('.')[-1]
+    depth = backbone.get('depth')
+    return depth if kind == 'ResNet' and isinstance(depth, int) else None
+
+
+def _check_checkpoint(init: Init, runs: Sequence[Run], configs: Dict[str, Config]) -> List[str]:
+    """The problems of one checkpoint init with the tasks it runs on."""
+    try:
+        checkpoint = load_checkpoint_file(init.checkpoint)
+    except CheckpointLoadError as err:
+        return [f'init {init.label!r}: {err}']
+    if not isinstance(checkpoint, dict):
+        return [f'init {init.label!r}: {init.checkpoint} holds a {type(checkpoint).__name__}, not a checkpoint dict']
+    problems, depths = [], {}
+    for run in runs:
+        cfg = configs[run.config]
+        init_cfg = cfg.get('model', {}).get('backbone', {}).get('init_cfg') or {}
+        prefix = init_cfg.get('prefix') if isinstance(init_cfg, dict) else None
+        if prefix not in depths:
+            try:
+                depths[prefix] = checkpoint_depth(checkpoint, prefix, init.checkpoint)
+            except (BackboneMismatchError, BackboneExtractionError) as err:
+                depths[prefix] = None
+                problems.append(f'init {init.label!r}: {err}')
+        wanted = _backbone_depth(cfg)
+        found = depths[prefix]
+        if found is not None and wanted is not None and found != wanted:
+            problems.append(f'init {init.label!r}: {init.checkpoint} holds a ResNet-{found} backbone but task '
+                            f'{run.task.name} ({display_path(run.config)}) builds a ResNet-{wanted}.')
+    return problems
+
+
+def preflight(runs: Sequence[Run], cfg_options: Sequence[str] = ()) -> List[str]:
+    """Everything that would make a planned run fail at its start, one sentence each.
+
+    Args:
+        runs (Sequence[Run]): The plan (:func:`gersp_mm.benchmark.plan_runs`).
+        cfg_options (Sequence[str]): The benchmark's ``--cfg-options`` (``KEY=VALUE``), applied to every config.
+
+    Returns:
+        list[str]: The problems; empty when every run can start.
+    """
+    options = parse_cfg_options(cfg_options)
+    configs = {config: load_run_config(config, options) for config in dict.fromkeys(run.config for run in runs)}
+    problems, seen = [], set()
+    for run in runs:
+        for key, problem in check_data(configs[run.config]):
+            if (run.task.name, key, problem) not in seen:
+                seen.add((run.task.name, key, problem))
+                problems.append(f'task {run.task.name} ({display_path(run.config)}): {problem} (set {key} in the '
+                                'config or with --cfg-options).')
+    inits = {run.init: None for run in runs if run.init.checkpoint is not None and '://' not in run.init.checkpoint}
+    for init in inits:
+        init_runs = list({run.config: run for run in runs if run.init == init}.values())
+        problems += _check_checkpoint(init, init_runs, configs)
+    return problems
