@@ -10,11 +10,12 @@ training (``<timestamp>/vis_data/scalars.json``, one JSON record per line)::
     from gersp_mm.cls import seed_stats
     print(seed_stats(sorted(glob('work_dirs/resnet50-gersp_8xb32_nwpu45-20p_seed*'))))  # "mean +- std (n=5)"
 """
-import json
 import math
 import os
 import os.path as osp
 from typing import List, NamedTuple, Optional, Sequence
+
+from ..analysis.scalar_logs import read_json_records
 
 DEFAULT_METRIC = 'accuracy/top1'
 
@@ -37,21 +38,11 @@ class SeedStats(NamedTuple):
 
 
 def _last_value(path: str, metric: str) -> Optional[float]:
-    """The last value of ``metric`` in a JSON file or a JSON-lines file, or None."""
+    """The last value of ``metric`` in a JSON-lines log, or None."""
     if not osp.isfile(path):
         return None
-    value = None
-    with open(path, encoding='utf-8') as f:
-        for line_no, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f'{path}, line {line_no}: not a JSON record ({err})') from err
-            if isinstance(record, dict) and metric in record:
-                value = float(record[metric])
-    return value
+    values = [record[metric] for record in read_json_records(path) if metric in record]
+    return float(values[-1]) if values else None
 
 
 def read_metric(work_dir: str, metric: str = DEFAULT_METRIC) -> float:
