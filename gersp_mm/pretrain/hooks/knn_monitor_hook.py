@@ -290,13 +290,3 @@ def _check_per_class(name: str, value: Union[int, float], allow_one: bool) -> No
         raise ValueError(f'{name} must be a count >= 1 or a fraction {upper}, got {value}')
     if isinstance(value, float) and not (0 < value < 1 or (allow_one and value == 1)):
         raise ValueError(f'{name} must be a count >= 1 or a fraction {upper}, got {value}')
-
-
-def _check_per_class(name: str, value: Union[int, float], allow_one: bool) -> None:
-    upper = 'in (0, 1]' if allow_one else 'in (0, 1)'
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f'{name} must be a count >= 1 or a fraction {upper}, got {value!r}')
-    if isinstance(value, int) and value < 1:
-        raise ValueError(f'{name} must be a count >= 1 or a fraction {upper}, got {value}')
-    if isinstance(value, float) and not (0 < value < 1 or (allow_one and value == 1)):
-        raise ValueError(f'{name} must be a count >= 1 or a fraction {upper}, got {value}')
