@@ -13,6 +13,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
+from .foreach_ema import ForeachExponentialMovingAverage
 from .key_queue import KeyQueue
 
 STUDENT_FORWARDS = ('joint', 'separate')
@@ -64,6 +65,12 @@ class GeRSP(BaseSelfSupervisor):
             with its own BN statistics; when not distributed, the teacher's key batch is also shuffled
             before the split (shuffle-BN). Set it to the number of GPUs to emulate, e.g. 8 on one device
             to reproduce 8 x 32 statistics. Defaults to 1.
+        foreach_ema (bool): Update the teacher with one fused (foreach) operation per step instead of
+            one per parameter (:class:`ForeachExponentialMovingAverage`; same result, fewer kernel
+            launches and no host-device synchronisation). Defaults to False.
+        channels_last (bool): Keep the convolution weights and the input views in the channels-last
+            memory format (faster convolutions on tensor-core GPUs, above all under bf16 autocast; the
+            same results up to float rounding). Defaults to False.
         data_preprocessor (dict, optional): Defaults to ``DualSourceDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -80,6 +87,8 @@ class GeRSP(BaseSelfSupervisor):
                  ema_projector: bool = True,
                  student_forward: str = 'joint',
                  bn_groups: int = 1,
+                 foreach_ema: bool = False,
+                 channels_last: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
         if student_forward not in STUDENT_FORWARDS:
@@ -106,13 +115,17 @@ class GeRSP(BaseSelfSupervisor):
         self.ema_projector = ema_projector
         self.student_forward = student_forward
         self.bn_groups = bn_groups
+        self.channels_last = channels_last
+        average = ForeachExponentialMovingAverage if foreach_ema else ExponentialMovingAverage
         if ema_projector:
-            self.teacher = ExponentialMovingAverage(self._student_encoder(), momentum)
+            self.teacher = average(self._student_encoder(), momentum)
             self.teacher_projector = None
         else:
-            self.teacher = ExponentialMovingAverage(nn.Sequential(self.backbone, self.pool), momentum)
+            self.teacher = average(nn.Sequential(self.backbone, self.pool), momentum)
             self.teacher_projector = copy.deepcopy(self.neck).requires_grad_(False)
         self.queue = KeyQueue(queue_len, feat_dim)
+        if channels_last:
+            self.to(memory_format=torch.channels_last)
 
     @staticmethod
     def _complete_neck(neck: dict, in_channels: Optional[int], feat_dim: int) -> dict:
@@ -134,13 +147,21 @@ class GeRSP(BaseSelfSupervisor):
         return nn.Sequential(self.backbone, self.pool, self.neck)
 
     def init_weights(self) -> None:
-        """Initialise the student, then make the teacher an exact copy of it (fixes D2)."""
+        """Initialise the student, then make the teacher an exact copy of it (fixes D2).
+
+        Random initialisers fill tensors in memory order, so with ``channels_last`` the weights are drawn in
+        the standard layout and converted afterwards: a seed gives the same weights either way.
+        """
+        if self.channels_last:
+            self.to(memory_format=torch.contiguous_format)
         super().init_weights()
         with torch.no_grad():
             student = self._student_encoder() if self.ema_projector else nn.Sequential(self.backbone, self.pool)
             self.teacher.module.load_state_dict(student.state_dict())
             if self.teacher_projector is not None:
                 self.teacher_projector.load_state_dict(self.neck.state_dict())
+        if self.channels_last:
+            self.to(memory_format=torch.channels_last)
 
     def _pooled(self, images: torch.Tensor) -> torch.Tensor:
         return self.pool(self.backbone(images))[0]
@@ -216,6 +237,8 @@ class GeRSP(BaseSelfSupervisor):
         if len(inputs) != expected:
             raise ValueError(f'GeRSP expects {expected} input views (rs_view_1, rs_view_2'
                              f'{", natural" if expected == 3 else ""}), got {len(inputs)}')
+        if self.channels_last:
+            inputs = [view.contiguous(memory_format=torch.channels_last) for view in inputs]
         rs_query, rs_key = inputs[0], inputs[1]
         if self.cls_head is None:
             (query_feats, ) = self._forward_in_groups(self._pooled, [rs_query])
