@@ -10,12 +10,15 @@ register themselves when imported, typically through a config's ``custom_imports
 - :mod:`gersp_mm.det`: remote-sensing detection datasets (mmdet registries);
 - :mod:`gersp_mm.seg`: remote-sensing segmentation (mmseg registries).
 
-so that importing ``gersp_mm`` never requires mmdet or mmsegmentation. :mod:`gersp_mm.registry` (imported
+so that importing ``gersp_mm`` never requires mmdet or mmsegmentation. It does register the crash-safety
+modules of :mod:`gersp_mm.engine` (non-finite guard, atomic checkpoints, checked resume) in mmengine's root
+registries, where every host finds them. :mod:`gersp_mm.registry` (imported
 by mmengine when it meets the scope) builds the dicts of configs that inherit ``gersp_mm::`` bases.
 """
 from .compat import install_compat
 from .version import __version__, version_info
 
 install_compat()
+from . import engine  # noqa: E402,F401 - registers the crash-safety hooks and runner
 
 __all__ = ['__version__', 'version_info', 'install_compat']

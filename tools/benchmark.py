@@ -81,6 +81,7 @@ from gersp_mm.benchmark import (
     train_command,
     write_csv,
 )
+from gersp_mm.fileio import atomic_write
 
 #: Overrides that the benchmark sets itself, from --seeds and the inits.
 RESERVED_OPTIONS = ('randomness.seed', 'model.backbone.init_cfg.checkpoint')
@@ -219,7 +220,7 @@ def collect_results(work_dir: str) -> bool:
         return False
     markdown = format_markdown(summaries, work_dir)
     paths = [osp.join(work_dir, name) for name in ('results.md', 'results.csv', 'results.png')]
-    with open(paths[0], 'w', encoding='utf-8') as f:
+    with atomic_write(paths[0], 'w') as f:  # nothing half-written under the final name
         f.write(markdown)
     write_csv(summaries, paths[1])
     plot(summaries, paths[2])

@@ -18,9 +18,9 @@ import os.path as osp
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 from gersp_mm.compat import setup_dist_without_cuda
+from gersp_mm.engine import CrashSafeRunner
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -31,8 +31,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='where logs and checkpoints go '
                         '(default: ./work_dirs/<config name>)')
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
-                        help='resume from this checkpoint, or without a value from the latest checkpoint '
-                        'in the work dir')
+                        help='resume from this checkpoint, or without a value from the newest intact '
+                        'checkpoint in the work dir (damaged ones are named and skipped; none: trains from '
+                        'scratch, with a warning)')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision: float16 with loss scaling on GPU, bfloat16 on CPU')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -87,7 +88,7 @@ def main(argv=None) -> None:
         cfg.merge_from_dict(args.cfg_options)
     cfg = merge_args(cfg, args)
     setup_dist_without_cuda(cfg, args.launcher)  # mmengine's init_dist needs CUDA
-    runner = Runner.from_cfg(cfg)
+    runner = CrashSafeRunner.from_cfg(cfg)  # --resume checks the checkpoint, falls back to an intact one
     runner.train()
 
 

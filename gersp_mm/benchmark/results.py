@@ -23,6 +23,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
+from ..fileio import atomic_write
 from .tasks import PAPER_COLUMN_TITLES, PAPER_COLUMNS, TASKS, primary_metric
 
 _LOG_DIR = re.compile(r'^\d{8}_\d{6}$')
@@ -281,7 +282,7 @@ CSV_FIELDS = ('task', 'init', 'metric', 'n', 'mean', 'std', 'seeds', 'values',
 
 def write_csv(summaries: Sequence[Summary], path: str) -> None:
     """Write one CSV row per task and init (:data:`CSV_FIELDS`; seeds and values separated by ``;``)."""
-    with open(path, 'w', encoding='utf-8', newline='') as f:
+    with atomic_write(path, 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(CSV_FIELDS)
         for s in summaries:
@@ -335,4 +336,5 @@ def plot(summaries: Sequence[Summary], path: str) -> None:
     ax.set_title('Benchmark: mean +- std over seeds')
     ax.legend(fontsize='small', loc='upper left', bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_write(path) as file:
+        fig.savefig(file, format='png', dpi=100)

@@ -1,6 +1,7 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Crash-safe file writing and diagnosed checkpoint loading."""
 from .atomic import atomic_write
+from .atomic_local_backend import AtomicLocalBackend
 from .checkpoint_loading import CheckpointLoadError, check_checkpoint_file, load_checkpoint_file
 
-__all__ = ['atomic_write', 'CheckpointLoadError', 'check_checkpoint_file', 'load_checkpoint_file']
+__all__ = ['atomic_write', 'AtomicLocalBackend', 'CheckpointLoadError', 'check_checkpoint_file', 'load_checkpoint_file']

@@ -16,6 +16,8 @@ from typing import IO, Iterator, Optional, Union
 
 #: Prefix of the temporary files :func:`atomic_write` creates (next to the final file).
 TEMP_PREFIX = '.tmp-'
+#: The raw file type under the buffered writer (the fault-injection tests swap in a full disk).
+RAW_FILE_TYPE = io.FileIO
 
 
 class _RecordingWriter(io.BufferedWriter):
@@ -57,8 +59,8 @@ def fsync_directory(directory: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(path: Union[str, 'os.PathLike[str]'], mode: str = 'wb',
-                 encoding: Optional[str] = None) -> Iterator[IO]:
+def atomic_write(path: Union[str, 'os.PathLike[str]'], mode: str = 'wb', encoding: Optional[str] = None,
+                 newline: Optional[str] = None) -> Iterator[IO]:
     """Open a temporary file that replaces ``path`` only once it is completely written and on disk.
 
     The temporary file (``.tmp-<name>-<random>`` in the folder of ``path``) is flushed and fsynced, renamed
@@ -70,6 +72,8 @@ def atomic_write(path: Union[str, 'os.PathLike[str]'], mode: str = 'wb',
         path: The final file name.
         mode (str): ``'wb'`` (binary) or ``'w'`` (text).
         encoding (str, optional): Text encoding for ``mode='w'``. Defaults to UTF-8.
+        newline (str, optional): Newline translation for ``mode='w'``, as for :func:`open` (``''`` for
+            :mod:`csv`).
 
     Yields:
         The open temporary file object.
@@ -90,9 +94,9 @@ def atomic_write(path: Union[str, 'os.PathLike[str]'], mode: str = 'wb',
         fd, temp_path = tempfile.mkstemp(prefix=f'{TEMP_PREFIX}{osp.basename(path)}-', dir=directory)
     except OSError as err:
         raise _named(err, path) from err
-    raw = _RecordingWriter(io.FileIO(fd, 'wb'))
+    raw = _RecordingWriter(RAW_FILE_TYPE(fd, 'wb'))
     try:
-        file = raw if mode == 'wb' else io.TextIOWrapper(raw, encoding=encoding or 'utf-8')
+        file = raw if mode == 'wb' else io.TextIOWrapper(raw, encoding=encoding or 'utf-8', newline=newline)
         try:
             with file:
                 yield file

@@ -182,7 +182,7 @@ def check_checkpoint_file(path: Union[str, 'os.PathLike[str]']) -> None:
     """
     path = os.fspath(path)
     if not osp.exists(path):
-        raise _error(path, 'missing', 'no such file')
+        raise CheckpointLoadError(path, 'missing', f'cannot load checkpoint: {path} not found (no such file)')
     if osp.isdir(path):
         raise _error(path, 'missing', 'it is a directory, not a file')
     size = osp.getsize(path)

@@ -11,12 +11,12 @@ Examples::
     python tools/dataset_converters/make_file_list.py data/MillionAID/train train_list.txt --ext .jpg .png
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 from tqdm import tqdm
 
+from gersp_mm.fileio import atomic_write
 from gersp_mm.pretrain.datasets import IMAGE_EXTENSIONS, iter_image_files
 
 
@@ -35,17 +35,17 @@ def main(argv=None) -> int:
     if not osp.isdir(args.root):
         print(f'error: {args.root!r} is not a directory', file=sys.stderr)
         return 1
-    partial = f'{args.out}.partial'
     count = 0
-    with open(partial, 'w', encoding='utf-8') as f:
-        for path in tqdm(iter_image_files(args.root, args.ext), desc='scanning', unit=' images'):
-            f.write(path + '\n')
-            count += 1
-    if count == 0:
-        os.remove(partial)
-        print(f'error: no image with extensions {" ".join(args.ext)} under {args.root!r}', file=sys.stderr)
+    try:
+        with atomic_write(args.out, 'w') as f:  # nothing under args.out unless complete
+            for path in tqdm(iter_image_files(args.root, args.ext), desc='scanning', unit=' images'):
+                f.write(path + '\n')
+                count += 1
+            if count == 0:
+                raise ValueError(f'no image with extensions {" ".join(args.ext)} under {args.root!r}')
+    except (OSError, ValueError) as err:
+        print(f'error: {err}', file=sys.stderr)
         return 1
-    os.replace(partial, args.out)
     print(f'wrote {count} paths to {args.out}')
     return 0
 

@@ -30,6 +30,7 @@ from collections import defaultdict
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from gersp_mm.cls.datasets import EUROSAT_CLASSES, NWPU_RESISC45_CLASSES, scan_class_folders
+from gersp_mm.fileio import atomic_write
 
 #: dataset name -> (official classes, standard train ratios)
 DATASETS: Dict[str, Tuple[Tuple[str, ...], Tuple[float, ...]]] = {
@@ -85,8 +86,8 @@ def list_names(ratio: float, seed: int) -> Tuple[str, str]:
 
 
 def write_list(path: str, samples: Sequence[Sample]) -> None:
-    """Write ``<relative path> <label>`` lines."""
-    with open(path, 'w', encoding='utf-8') as f:
+    """Write ``<relative path> <label>`` lines (atomically: nothing under ``path`` unless complete)."""
+    with atomic_write(path, 'w') as f:
         f.writelines(f'{rel_path} {label}\n' for rel_path, label in samples)
 
 

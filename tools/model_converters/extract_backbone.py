@@ -23,13 +23,12 @@ Examples::
     python tools/model_converters/extract_backbone.py old_mmselfsup.pth out.pth --unsafe-load
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 import torch
 
-from gersp_mm.compat import load_checkpoint_file
+from gersp_mm.engine import find_non_finite, summarize_non_finite
 from gersp_mm.export import (
     BackboneExtractionError,
     export_metadata,
@@ -39,6 +38,7 @@ from gersp_mm.export import (
     to_mm_checkpoint,
     to_torchvision_state_dict,
 )
+from gersp_mm.fileio import CheckpointLoadError, atomic_write, load_checkpoint_file
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -54,22 +54,14 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if not osp.isfile(args.src):
-        print(f'error: {args.src} not found', file=sys.stderr)
-        return 1
-    print(f'loading {args.src} ({osp.getsize(args.src) / 2**20:.1f} MiB) ...', flush=True)
+    if osp.isfile(args.src):
+        print(f'loading {args.src} ({osp.getsize(args.src) / 2**20:.1f} MiB) ...', flush=True)
     try:
-        if args.unsafe_load:
-            checkpoint = torch.load(args.src, map_location='cpu', weights_only=False)
-        else:
-            checkpoint = load_checkpoint_file(args.src, map_location='cpu')
+        # names the file and what is wrong with it; only foreign Python objects point at --unsafe-load
+        checkpoint = load_checkpoint_file(args.src, map_location='cpu', unsafe=args.unsafe_load)
         backbone = extract_resnet_backbone(checkpoint, source=args.src)
-    except BackboneExtractionError as err:
+    except (CheckpointLoadError, BackboneExtractionError) as err:
         print(f'error: {err}', file=sys.stderr)
-        return 1
-    except Exception as err:  # noqa: BLE001 - unreadable input: report and point at --unsafe-load
-        print(f'error: cannot load {args.src}: {err}\n(if you trust the file, retry with --unsafe-load)',
-              file=sys.stderr)
         return 1
     metadata = export_metadata(args.layout, osp.basename(args.src), backbone.layout, backbone.depth,
                                read_preprocessing(checkpoint))
@@ -81,10 +73,17 @@ def main(argv=None) -> int:
         tensors = len(output)
         if backbone.fc is None or tuple(backbone.fc['weight'].shape) != tuple(output['fc.weight'].shape):
             print('note: the checkpoint has no 1000-way classifier: fc is written as zeros')
-    partial = f'{args.dst}.partial'
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save(output, partial)
-    os.replace(partial, args.dst)
+    non_finite = find_non_finite(output)
+    if non_finite:
+        print(f'error: refusing to export {args.src}: {summarize_non_finite(non_finite, total=tensors)} '
+              '(the training diverged: export an earlier checkpoint)', file=sys.stderr)
+        return 1
+    try:
+        with atomic_write(args.dst) as file:  # nothing is left under args.dst unless complete
+            torch.save(output, file)
+    except OSError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
     print(f'recognised layout: {backbone.layout}; ResNet-{backbone.depth}; wrote {tensors} tensors '
           f'({args.layout} layout) to {args.dst}')
     print(f'metadata (training input of the backbone; "default": not in the checkpoint):\n'

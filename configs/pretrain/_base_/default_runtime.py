@@ -3,8 +3,11 @@ _base_ = 'mmpretrain::_base_/default_runtime.py'
 custom_imports = dict(imports=['gersp_mm', 'gersp_mm.pretrain'], allow_failed_imports=False)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
-    # one checkpoint per epoch, keeping the last 3 (the final one among them), not 100 (defect D13)
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True))
+    # one checkpoint per epoch, keeping the last 3 (the final one among them), not 100 (defect D13); written
+    # atomically, old ones deleted only after the new one is complete, never with NaN/inf tensors
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
+    # a NaN/inf loss stops the run before the update and before any checkpoint of it (action='skip' to skip)
+    non_finite_guard=dict(type='NonFiniteGuardHook'))
 # resume from an iteration checkpoint continues with the next batch, reading no image twice
 custom_hooks = [dict(type='FastForwardSamplerHook')]
 env_cfg = dict(dist_cfg=dict(backend='nccl'))

@@ -7,3 +7,4 @@ _base_ = [
 model = dict(pretrained=None, backbone=_base_.gersp_backbone)
 # unnamed (mmseg's is 'visualizer'): a second Runner in the same process gets its own, not the first one's
 visualizer = dict(_delete_=True, type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+default_hooks = _base_.crash_safe_hooks  # atomic checkpoints, NaN/inf loss guard

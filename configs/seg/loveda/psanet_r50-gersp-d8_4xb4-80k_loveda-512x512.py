@@ -18,3 +18,4 @@ model = dict(
     auxiliary_head=dict(num_classes=7))
 # unnamed (mmseg's is 'visualizer'): a second Runner in the same process gets its own, not the first one's
 visualizer = dict(_delete_=True, type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+default_hooks = _base_.crash_safe_hooks  # atomic checkpoints, NaN/inf loss guard

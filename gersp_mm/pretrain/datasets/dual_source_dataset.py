@@ -11,6 +11,7 @@ from mmpretrain.registry import DATASETS
 from torch.utils.data import Dataset
 
 from .loading import ImageDecodeError
+from .natural_checks import check_natural_dataset
 
 BAD_IMAGE_POLICIES = ('raise', 'skip')
 MAX_CONSECUTIVE_SKIPS = 100
@@ -71,6 +72,8 @@ class DualSourceDataset(Dataset):
         if bad_image_policy not in BAD_IMAGE_POLICIES:
             raise ValueError(f'bad_image_policy must be one of {BAD_IMAGE_POLICIES}, got {bad_image_policy!r}')
         self.rs = DATASETS.build(rs) if isinstance(rs, dict) else rs
+        if isinstance(natural, dict):
+            check_natural_dataset(natural)  # class folders / list lines, named, before mmpretrain reads them
         self.natural = DATASETS.build(natural) if isinstance(natural, dict) else natural
         self.bad_image_policy = bad_image_policy
         self.num_skipped = 0

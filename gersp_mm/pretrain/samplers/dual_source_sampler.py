@@ -23,6 +23,17 @@ def mix_seed(*values: int) -> int:
     return state >> 1
 
 
+def _check_number(name: str, value, kind: type, minimum: Optional[int] = None, optional: bool = False) -> None:
+    """Raise a TypeError/ValueError naming ``sampler.<name>`` unless ``value`` is a ``kind`` (>= ``minimum``)."""
+    if value is None and optional:
+        return
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f'train_dataloader.sampler.{name} must be {"a bool" if kind is bool else "an int"}, '
+                        f'got {value!r} ({type(value).__name__})')
+    if minimum is not None and value < minimum:
+        raise ValueError(f'train_dataloader.sampler.{name} must be >= {minimum}, got {value!r}')
+
+
 @DATA_SAMPLERS.register_module()
 class DualSourceSampler(Sampler):
     """Pairs the remote-sensing and natural images of a :class:`DualSourceDataset`.
@@ -51,6 +62,11 @@ class DualSourceSampler(Sampler):
                  seed: Optional[int] = None,
                  epoch_length: Union[str, int] = 'max',
                  batch_size: Optional[int] = None) -> None:
+        _check_number('shuffle', shuffle, bool)
+        _check_number('seed', seed, int, optional=True)
+        _check_number('batch_size', batch_size, int, minimum=1, optional=True)
+        if not isinstance(epoch_length, str):
+            _check_number('epoch_length', epoch_length, int, minimum=1)
         self.rank, self.world_size = get_dist_info()
         self.rs_size, self.natural_size = len(dataset.rs), len(dataset.natural)
         if not self.rs_size or not self.natural_size:
@@ -64,9 +80,9 @@ class DualSourceSampler(Sampler):
             total = dict(rs=self.rs_size, natural=self.natural_size,
                          max=max(self.rs_size, self.natural_size))[epoch_length]
         else:
-            if batch_size is None or epoch_length <= 0 or batch_size <= 0:
+            if batch_size is None:
                 raise ValueError('An int epoch_length (iterations per epoch) needs a positive batch_size, got '
-                                 f'epoch_length={epoch_length}, batch_size={batch_size}')
+                                 f'epoch_length={epoch_length!r}, batch_size={batch_size!r}')
             total = epoch_length * batch_size * self.world_size
         self.epoch_length = epoch_length
         self.num_samples = total // self.world_size

@@ -1,0 +1,26 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Crash-safe training for every task of this package (registered in mmengine's root registries, so that
+mmpretrain, mmdet and mmseg configs find them):
+
+- :class:`~.hooks.NonFiniteGuardHook`: a NaN/inf loss stops the run (or skips the step) before the update;
+- :class:`~.hooks.AtomicCheckpointHook`: atomic checkpoints, old ones deleted only after the new one is
+  complete, no checkpoint with NaN/inf tensors;
+- :class:`~.runner.CrashSafeRunner`: ``--resume`` checks the checkpoint and falls back to the newest intact one.
+"""
+from .hooks import AtomicCheckpointHook, NonFiniteCheckpointError, NonFiniteGuardHook, NonFiniteLossError
+from .non_finite import NonFiniteTensor, find_non_finite, summarize_non_finite
+from .resume import (
+    NoIntactCheckpointError,
+    ResumeCheckpointError,
+    check_resume_checkpoint,
+    checkpoint_problem,
+    find_resume_checkpoint,
+)
+from .runner import CrashSafeRunner
+
+__all__ = [
+    'AtomicCheckpointHook', 'NonFiniteCheckpointError', 'NonFiniteGuardHook', 'NonFiniteLossError',
+    'NonFiniteTensor', 'find_non_finite', 'summarize_non_finite', 'NoIntactCheckpointError',
+    'ResumeCheckpointError', 'check_resume_checkpoint', 'checkpoint_problem', 'find_resume_checkpoint',
+    'CrashSafeRunner'
+]

@@ -1,0 +1,136 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Bad input gets an error naming the config key, the folder or the file and line."""
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
+
+from gersp_mm.engine import CrashSafeRunner
+from gersp_mm.engine.config_checks import check_dataloader_cfgs
+from gersp_mm.pretrain.datasets import DualSourceDataset
+from gersp_mm.pretrain.datasets.imagenet_wnids import IMAGENET1K_WNIDS
+from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError, check_natural_dataset
+from gersp_mm.pretrain.samplers import DualSourceSampler
+
+ROOT = Path(__file__).resolve().parents[2]
+NATURAL = ROOT / 'tests/data/pretrain/natural'
+RS = ROOT / 'tests/data/pretrain/rs'
+
+
+@pytest.fixture(autouse=True)
+def mmpretrain_scope():
+    init_default_scope('mmpretrain')
+
+
+@pytest.mark.parametrize('key, value, error, message', [
+    ('batch_size', '32', TypeError, "train_dataloader.batch_size must be an int, got '32' (str) (write batch_size=32)"),
+    ('batch_size', 0, ValueError, 'train_dataloader.batch_size must be >= 1, got 0'),
+    ('batch_size', 2.0, TypeError, 'train_dataloader.batch_size must be an int, got 2.0 (float)'),
+    ('num_workers', True, TypeError, 'train_dataloader.num_workers must be an int, got True (bool)'),
+    ('num_workers', -1, ValueError, 'train_dataloader.num_workers must be >= 0, got -1'),
+    ('pin_memory', 'False', TypeError, "train_dataloader.pin_memory must be True or False, got 'False' (str)"),
+])
+def test_dataloader_numbers_are_type_checked(key, value, error, message):
+    cfg = dict(train_dataloader=dict(batch_size=4, num_workers=0), val_dataloader=None)
+    cfg['train_dataloader'][key] = value
+    with pytest.raises(error) as info:
+        check_dataloader_cfgs(cfg)
+    assert str(info.value) == message
+
+
+def test_the_runner_checks_a_config_before_building_anything(tmp_path):
+    cfg = Config.fromfile(str(ROOT / 'configs/pretrain/gersp_r18_tiny.py'))
+    cfg.work_dir = str(tmp_path)
+    cfg.train_dataloader.batch_size = '32'
+    with pytest.raises(TypeError, match=r"train_dataloader.batch_size must be an int, got '32' \(str\)"):
+        CrashSafeRunner.from_cfg(cfg)
+
+
+@pytest.mark.parametrize('kwargs, error, message', [
+    (dict(epoch_length=3, batch_size='4'), TypeError,
+     "train_dataloader.sampler.batch_size must be an int, got '4' (str)"),
+    (dict(epoch_length=3, batch_size=0), ValueError, 'train_dataloader.sampler.batch_size must be >= 1, got 0'),
+    (dict(epoch_length=0, batch_size=4), ValueError, 'train_dataloader.sampler.epoch_length must be >= 1, got 0'),
+    (dict(epoch_length=2.5, batch_size=4), TypeError,
+     'train_dataloader.sampler.epoch_length must be an int, got 2.5 (float)'),
+    (dict(seed='0'), TypeError, "train_dataloader.sampler.seed must be an int, got '0' (str)"),
+    (dict(shuffle='yes'), TypeError, "train_dataloader.sampler.shuffle must be a bool, got 'yes' (str)"),
+])
+def test_sampler_numbers_are_type_checked(kwargs, error, message):
+    dataset = SimpleNamespace(rs=range(10), natural=range(7))
+    with pytest.raises(error) as info:
+        DualSourceSampler(dataset, **{'seed': 0, **kwargs})
+    assert str(info.value) == message
+
+
+def test_the_imagenet_class_list_is_complete():
+    assert len(IMAGENET1K_WNIDS) == len(set(IMAGENET1K_WNIDS)) == len(IMAGENET_CATEGORIES) == 1000
+    assert list(IMAGENET1K_WNIDS) == sorted(IMAGENET1K_WNIDS)
+    assert {path.name for path in (NATURAL / 'train').iterdir()} <= set(IMAGENET1K_WNIDS)
+
+
+@pytest.fixture
+def imagenet_root(tmp_path):
+    """An ImageNet root with two of the 1000 class folders (real ImageNet images)."""
+    shutil.copytree(NATURAL / 'train', tmp_path / 'train')
+    return tmp_path
+
+
+def test_missing_imagenet_class_folders_are_named(imagenet_root):
+    cfg = dict(type='ImageNet', data_root=str(imagenet_root), split='train')
+    with pytest.raises(NaturalDatasetError) as info:
+        check_natural_dataset(cfg)
+    message = str(info.value)
+    assert message.startswith(f'{imagenet_root / "train"} has 2 of the 1000 class folders; missing: '
+                              'n01443537, n01484850, n01491361, ')
+    assert '(998 in all)' in message and 'n01440764' not in message
+    # the same error when the run builds its two-source dataset
+    with pytest.raises(NaturalDatasetError, match='has 2 of the 1000 class folders'):
+        DualSourceDataset(rs=dict(type='UnlabeledImageFolder', data_root=str(RS)), natural=cfg)
+
+
+def test_unexpected_class_folders_are_named(imagenet_root):
+    (imagenet_root / 'train' / 'n01440764_old').mkdir()
+    cfg = dict(type='CustomDataset', data_root=str(imagenet_root), data_prefix='train',
+               metainfo=dict(classes=['n01440764', 'n02102040']))
+    with pytest.raises(NaturalDatasetError, match=r'has 3 class folders \(n01440764, n01440764_old, n02102040\)'):
+        check_natural_dataset(cfg)
+
+
+def test_subset_of_named_classes_names_the_missing_ones(imagenet_root):
+    cfg = dict(type='CustomDataset', data_root=str(imagenet_root), data_prefix='train',
+               metainfo=dict(classes=['n01440764', 'n01443537', 'n02102040']))
+    with pytest.raises(NaturalDatasetError, match='has 2 of the 3 class folders; missing: n01443537 '):
+        check_natural_dataset(cfg)
+
+
+def test_malformed_annotation_lines_are_named_by_file_and_line(imagenet_root):
+    meta = imagenet_root / 'meta'
+    meta.mkdir()
+    (meta / 'train.txt').write_text('n01440764/n01440764_10026.JPEG 0\n'
+                                    'n01440764/n01440764_10027.JPEG\n'
+                                    'n02102040/n02102040_1003.JPEG dog\n'
+                                    '\n'
+                                    'n02102040/n02102040_1004.JPEG 1000\n'
+                                    'n02102040/n02102040_1004.JPEG 217\n')
+    with pytest.raises(NaturalDatasetError) as info:
+        check_natural_dataset(dict(type='ImageNet', data_root=str(imagenet_root), split='train'))
+    assert str(info.value) == (
+        f'Malformed annotation list {meta / "train.txt"}; each line must be "<relative image path> <integer '
+        'label>":\n'
+        "  line 2: 'n01440764/n01440764_10027.JPEG' has no label\n"
+        "  line 3: label 'dog' is not an integer\n"
+        '  line 4: empty line\n'
+        '  line 5: label 1000 is outside the 1000 classes (0-999)')
+
+
+def test_a_well_formed_dataset_passes(imagenet_root):
+    check_natural_dataset(dict(type='CustomDataset', data_root=str(imagenet_root), data_prefix='train'))
+    meta = imagenet_root / 'meta'
+    meta.mkdir()
+    (meta / 'train.txt').write_text('n01440764/n01440764_10026.JPEG 0\nn02102040/n02102040_1003.JPEG 217\n')
+    check_natural_dataset(dict(type='ImageNet', data_root=str(imagenet_root), split='train'))
