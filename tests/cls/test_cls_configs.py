@@ -71,7 +71,7 @@ def test_variants_differ_only_in_init(path):
     gersp = cfgs['-gersp']
     assert gersp.gersp_checkpoint == 'checkpoints/gersp_r50_backbone.pth'
     assert gersp.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=gersp.gersp_checkpoint,
-                                                 prefix='backbone.')
+                                                 prefix='backbone.', _scope_='gersp_mm')
     assert cfgs['-in1k'].model.backbone.init_cfg == dict(type='Pretrained', checkpoint='torchvision://resnet50')
     assert all(init['type'] != 'Pretrained' for init in cfgs['-random'].model.backbone.init_cfg)
     reference = gersp.to_dict()

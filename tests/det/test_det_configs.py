@@ -100,7 +100,7 @@ def test_initialisations_differ_only_in_the_backbone_init(detector, dataset):
     cfgs = {init: load(name_of(detector, init, dataset)) for init in INITS}
     gersp = cfgs['gersp']
     assert gersp.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=gersp.gersp_checkpoint,
-                                                 prefix='backbone.')
+                                                 prefix='backbone.', _scope_='gersp_mm')
     assert gersp.gersp_checkpoint == 'checkpoints/gersp_r50_backbone.pth'
     assert cfgs['in1k'].model.backbone.init_cfg == dict(type='Pretrained', checkpoint='torchvision://resnet50')
     assert cfgs['random'].model.backbone.init_cfg is None

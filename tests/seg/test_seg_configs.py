@@ -74,7 +74,7 @@ def test_variants_differ_only_in_init(path):
     cfgs = {variant: read_config(path.replace('-gersp', variant)) for variant in VARIANTS}
     gersp = cfgs['-gersp']
     assert gersp.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=gersp.gersp_checkpoint,
-                                                 prefix='backbone.')
+                                                 prefix='backbone.', _scope_='gersp_mm')
     assert gersp.gersp_checkpoint == 'checkpoints/gersp_r50_backbone.pth'
     assert cfgs['-in1k'].model.backbone.init_cfg == dict(type='Pretrained', checkpoint='torchvision://resnet50')
     assert cfgs['-random'].model.backbone.init_cfg is None
