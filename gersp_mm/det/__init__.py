@@ -6,6 +6,11 @@ Use it from a config with ``custom_imports=dict(imports=['gersp_mm', 'gersp_mm.d
 
 - :class:`~gersp_mm.det.datasets.DIORDataset`: DIOR (20 classes, VOC-style XMLs as distributed);
 - :class:`~gersp_mm.det.datasets.DOTAHBBDataset`: DOTA-v1.0 with horizontal boxes, on the patches
-  written by ``tools/dataset_converters/prepare_dota.py``.
+  written by ``tools/dataset_converters/prepare_dota.py`` (:mod:`gersp_mm.det.converters`);
+- :class:`~gersp_mm.det.metrics.CocoMaxDetsMetric`: COCO box AP over as many detections per image as
+  the detectors keep (pycocotools caps its headline AP at 100);
+- :class:`~gersp_mm.det.visualizer.PerRunDetLocalVisualizer`: mmdet's visualizer, one per run of a process.
 """
 from .datasets import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
+from .visualizer import PerRunDetLocalVisualizer  # noqa: F401

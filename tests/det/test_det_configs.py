@@ -55,8 +55,8 @@ def test_config_loads_and_builds(name):
     cfg = load(name)
     assert cfg.custom_imports == dict(imports=['gersp_mm', 'gersp_mm.det'], allow_failed_imports=False)
     assert cfg.default_scope == 'mmdet'
-    # unnamed: each Runner of a process gets its own visualizer (mmdet's fixed name shares the first one)
-    assert cfg.visualizer == dict(type='DetLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+    # one visualizer per run (mmdet's fixed name would share the first one), buildable without a name
+    assert cfg.visualizer == dict(type='PerRunDetLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
     cfg.model.backbone.init_cfg = None
     init_default_scope('mmdet')
     detector = MODELS.build(cfg.model)
@@ -88,7 +88,8 @@ def test_protocol(name):
     assert (steps.type, steps.milestones, steps.gamma, steps.end) == ('MultiStepLR', [16, 22], 0.1, 24)
     voc, coco = cfg.val_evaluator
     assert (voc.type, voc.eval_mode, voc.iou_thrs, voc.metric) == ('VOCMetric', 'area', 0.5, 'mAP')
-    assert (coco.type, coco.metric, coco.get('ann_file')) == ('CocoMetric', 'bbox', None)
+    # COCO AP over every kept detection (mmdet's CocoMetric caps bbox_mAP at 100 per image and class)
+    assert (coco.type, coco.max_dets, coco.get('ann_file')) == ('CocoMaxDetsMetric', test_cfg.max_per_img, None)
     assert cfg.test_evaluator == cfg.val_evaluator
     assert 'instances' in cfg.test_pipeline[-1].meta_keys
 

@@ -1,7 +1,15 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""DIORDataset on the real DIOR XMLs (CRLF, tabs, mixed-case class names) in both annotation layouts."""
+"""DIORDataset on the real DIOR XMLs (CRLF, tabs, mixed-case class names) in both annotation layouts, and on
+fixtures of the real release's quirks (degenerate boxes, non-800 heights, depth 1, repeated objects)."""
+import re
+import uuid
+from pathlib import Path
+
+import cv2
+import numpy as np
 import pytest
-from dior_helpers import dior_xml, real_dior_xmls
+from dior_helpers import dior_xml, real_dior_xmls, write_dior
+from mmengine.logging import MMLogger
 
 from gersp_mm.det import DIOR_CLASSES, DIORDataset
 
@@ -38,9 +46,23 @@ def test_the_real_files_have_the_quirks_the_tests_rely_on():
     assert b'<name>Expressway-Service-area</name>' in real_dior_xmls(['00013'])['00013']
 
 
-def test_all_classes_of_the_dataset():
-    assert len(DIOR_CLASSES) == 20 and len({name.lower() for name in DIOR_CLASSES}) == 20
-    assert DIORDataset.METAINFO['classes'] == DIOR_CLASSES
+# The 20 categories as Li et al., "Object detection in optical remote sensing images: A survey and a new
+# benchmark", ISPRS J. 2020, number them (C1-C20 of its per-class results; the oriented DIOR-R papers, and
+# mmrotate after them, put dam after the two expressway classes)
+DIOR_PAPER_CATEGORIES = ('airplane', 'airport', 'baseball field', 'basketball court', 'bridge', 'chimney', 'dam',
+                         'expressway service area', 'expressway toll station', 'golf field', 'ground track field',
+                         'harbor', 'overpass', 'ship', 'stadium', 'storage tank', 'tennis court', 'train station',
+                         'vehicle', 'windmill')
+
+
+def test_the_classes_are_the_papers_in_its_order_spelled_as_the_real_files():
+    def squashed(name):
+        return name.lower().replace(' ', '').replace('-', '')
+
+    assert [squashed(name) for name in DIOR_CLASSES] == [squashed(name) for name in DIOR_PAPER_CATEGORIES]
+    names_in_real_xmls = set(re.findall(rb'<name>([^<]+)</name>', b''.join(real_dior_xmls().values())))
+    assert len(names_in_real_xmls) == 9
+    assert {name.decode() for name in names_in_real_xmls} <= set(DIOR_CLASSES)  # the exact spelling, case too
 
 
 @pytest.mark.parametrize('layout', ['flat', 'nested'])
@@ -115,7 +137,7 @@ def test_an_unknown_class_is_an_error_naming_the_file_and_the_class(real_dior, b
 
 def test_tiny_boxes_are_kept_and_images_without_objects_can_be_filtered(real_dior):
     xmls = real_dior_xmls(['00001', '00003'])
-    xmls['00002'] = dior_xml('00002', [('vehicle', (10, 10, 11, 12))])
+    xmls['00002'] = dior_xml('00002', [('vehicle', (10, 10, 11, 12))])  # 1 px wide: not degenerate
     xmls['00013'] = dior_xml('00013', [])
     root = real_dior(xmls=xmls)
     infos = {info['img_id']: info for info in build(root, split='trainval')}
@@ -133,11 +155,16 @@ def test_a_difficult_tag_marks_the_object_ignored(real_dior):
     assert info['instances'][0]['ignore_flag'] == 1
 
 
-@pytest.mark.parametrize('box, message', [((5, 5, 5, 9), 'empty box'), ((9, 5, 5, 9), 'empty box')])
-def test_an_empty_box_is_an_error(real_dior, box, message):
+@pytest.mark.parametrize('box, message', [
+    ((9, 5, 5, 9), r'has an inverted box \[9\.0, 5\.0, 5\.0, 9\.0\]'),
+    ((5, 9, 9, 5), 'has an inverted box'),
+    ((801, 5, 810, 9), r'has the box \[801\.0, 5\.0, 810\.0, 9\.0\], entirely outside its 800x800 image'),
+    ((5, -9, 9, -1), r'has the box .*, entirely outside'),
+])
+def test_inverted_boxes_and_boxes_outside_the_image_are_errors(real_dior, box, message):
     xmls = real_dior_xmls()
-    xmls['00003'] = dior_xml('00003', [('bridge', box)])
-    with pytest.raises(ValueError, match=rf'00003\.xml: object 0 \(bridge\) has an {message}'):
+    xmls['00003'] = dior_xml('00003', [('vehicle', (1, 1, 5, 5)), ('bridge', box)])
+    with pytest.raises(ValueError, match=rf'00003\.xml: object 1 \(bridge\) {message}'):
         build(real_dior(xmls=xmls), split='val')
 
 
@@ -151,17 +178,35 @@ def test_malformed_xml_and_missing_size_are_errors_naming_the_file(real_dior):
         build(real_dior('flat', xmls=xmls), split='val')
 
 
-def test_missing_files_are_errors_naming_the_path(real_dior):
+def test_missing_files_are_reported_all_at_once(real_dior):
     root = real_dior()
     (root / 'Annotations' / 'Horizontal Bounding Boxes' / '00002.xml').unlink()
-    with pytest.raises(FileNotFoundError, match=r"Horizontal Bounding Boxes/00002\.xml' of image '00002'"):
+    with pytest.raises(FileNotFoundError, match=r"\(split 'train'\): 1 of 2 annotation files not found: "
+                                                r"'.*Horizontal Bounding Boxes/00002\.xml'$"):
         build(root, split='train')
-    (root / 'JPEGImages-test' / '11727.jpg').unlink()
-    with pytest.raises(FileNotFoundError, match=r"image '11727' not found, tried .*JPEGImages-test/11727\.jpg"):
+    for img_id in ('11726', '11727', '23463'):
+        (root / 'JPEGImages-test' / f'{img_id}.jpg').unlink()
+    with pytest.raises(FileNotFoundError, match=r"3 of 3 images not found: '11726', '11727', '23463' \(for "
+                                                r"'11726' tried \['.*JPEGImages-test/11726\.jpg', "
+                                                r"'.*JPEGImages-trainval/11726\.jpg'\]\)"):
         build(root, split='test')
     (root / 'ImageSets' / 'Main' / 'val.txt').unlink()
     with pytest.raises(FileNotFoundError, match=r'split file .*ImageSets/Main/val\.txt'):
         build(root, split='trainval')
+
+
+def test_many_missing_files_are_counted_and_the_first_five_named(tmp_path):
+    ids = [f'{index:05d}' for index in range(1, 9)]
+    root = write_dior(tmp_path / 'DIOR', {i: dior_xml(i, [('ship', (1, 1, 4, 4))]) for i in ids}, dict(train=ids))
+    for img_id in ids[:7]:
+        (root / 'JPEGImages-trainval' / f'{img_id}.jpg').unlink()
+        (root / 'Annotations' / 'Horizontal Bounding Boxes' / f'{img_id}.xml').unlink()
+    with pytest.raises(FileNotFoundError) as error:
+        build(root, split='train')
+    message = str(error.value)
+    assert "7 of 8 annotation files not found: '" in message and "00005.xml', ...; 7 of 8 images" in message
+    assert "7 of 8 images not found: '00001', '00002', '00003', '00004', '00005', ... (for '00001'" in message
+    assert '00006.xml' not in message and "'00006'" not in message
 
 
 def test_no_annotation_folder_and_wrong_arguments(tmp_path, real_dior):
@@ -188,3 +233,84 @@ def test_loads_into_mmdet_pipeline(real_dior):
     sample = dataset[1]['data_samples']
     assert sample.gt_instances.bboxes.tensor.tolist() == [box for _, box in EXPECTED['00002']]
     assert sample.gt_instances.labels.tolist() == [8, 18, 18, 18]
+
+
+DEGENERATE = Path(__file__).parents[1] / 'data' / 'det' / 'dior' / 'degenerate'
+
+
+def logged_while(action):
+    """Run ``action()`` with a fresh current MMLogger writing to a file; return its result and the log text."""
+    log_file = Path(f'/tmp/dior_log_{uuid.uuid4().hex}.log')
+    logger = MMLogger.get_instance(f'dior_test_{uuid.uuid4().hex}', log_file=str(log_file))
+    try:
+        result = action()
+        for handler in logger.handlers:
+            handler.flush()
+        return result, log_file.read_text()
+    finally:
+        log_file.unlink(missing_ok=True)
+
+
+def test_the_real_degenerate_boxes_are_widened_to_1_px_counted_and_logged(tmp_path):
+    """04137 (a ship, object 26 in the release) and 08325: boxes of the real release with xmin == xmax."""
+    xmls = {img_id: (DEGENERATE / f'{img_id}.xml').read_bytes() for img_id in ('04137', '08325')}
+    xmls['00002'] = real_dior_xmls(['00002'])['00002']
+    root = write_dior(tmp_path / 'DIOR', xmls, dict(train=['00002', '04137'], val=['08325']))
+    dataset, log = logged_while(lambda: build(root, split='trainval'))
+    infos = {info['img_id']: info for info in dataset}
+    assert objects(infos['04137']) == [('ship', [161.0, 329.0, 162.0, 330.0])]
+    assert objects(infos['08325']) == [('vehicle', [0.0, 786.0, 1.0, 788.0])]
+    assert objects(infos['00002']) == [(name, [float(v) for v in box]) for name, box in EXPECTED['00002']]
+    assert [(fix.name(), fix.widened, fix.clipped) for fix in dataset.box_fixes] == [
+        ('04137.xml obj 0', True, False), ('08325.xml obj 0', True, False)]
+    assert ("DIORDataset (split 'trainval'): 2 degenerate boxes widened to 1 px: 04137.xml obj 0 [162, 329, 162, 330] "
+            '-> [161, 329, 162, 330], 08325.xml obj 0 [1, 786, 1, 788] -> [0, 786, 1, 788]; 0 boxes clipped to the '
+            'image') in log
+
+
+def test_widened_boxes_stay_non_empty_through_the_pipeline_and_the_box_coder(tmp_path):
+    """What the widening prevents: a zero-width target gives log(0) in Faster R-CNN's box coder."""
+    import torch
+    from mmdet.models.task_modules.coders import DeltaXYWHBBoxCoder
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    root = write_dior(tmp_path / 'DIOR', {'04137': (DEGENERATE / '04137.xml').read_bytes()}, dict(train=['04137']),
+                      image_size=(800, 800))
+    dataset = DIORDataset(data_root=str(root), split='train', pipeline=[
+        dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
+        dict(type='Resize', scale=(400, 400), keep_ratio=True), dict(type='PackDetInputs')])
+    boxes = dataset[0]['data_samples'].gt_instances.bboxes.tensor
+    torch.testing.assert_close(boxes, torch.tensor([[80.5, 164.5, 81.0, 165.0]]))  # half of [161, 329, 162, 330]
+    coder, proposal = DeltaXYWHBBoxCoder(), torch.tensor([[70.0, 150.0, 90.0, 180.0]])
+    assert torch.isfinite(coder.encode(proposal, boxes)).all()
+    assert not torch.isfinite(coder.encode(proposal, torch.tensor([[162.0, 329.0, 162.0, 330.0]]))).all()
+
+
+def test_the_real_quirks_heights_from_size_depth_1_repeats_and_edges(tmp_path):
+    """Quirks of the complete release: 33 images 800 wide and 782-816 high (boxes beyond a 782 height are
+    clipped), 3 XMLs with depth 1, an exact duplicate object (a ship in 00594), boxes ending at x or y = 800."""
+    short = dior_xml('01234', [('ship', (10, 700, 30, 782)), ('harbor', (100, 770, 200, 800))], height=782)
+    gray = dior_xml('01235', [('vehicle', (1, 1, 9, 9))]).replace(b'<depth>3</depth>', b'<depth>1</depth>')
+    repeated = dior_xml('00594', [('ship', (300, 300, 310, 320)), ('ship', (300, 300, 310, 320))])
+    edges = dior_xml('00595', [('bridge', (700, 10, 800, 50)), ('dam', (10, 760, 60, 800)),
+                               ('stadium', (0, 0, 800, 800))])
+    root = write_dior(tmp_path / 'DIOR', {'01234': short, '01235': gray, '00594': repeated, '00595': edges},
+                      dict(train=['01234', '01235', '00594', '00595']), image_size=(800, 782))
+    cv2.imwrite(str(root / 'JPEGImages-trainval' / '01235.jpg'), np.full((40, 40), 128, dtype=np.uint8))
+    dataset, log = logged_while(lambda: build(root, split='train'))
+    infos = {info['img_id']: info for info in dataset}
+    assert (infos['01234']['width'], infos['01234']['height']) == (800, 782)
+    assert objects(infos['01234']) == [('ship', [10.0, 700.0, 30.0, 782.0]), ('harbor', [100.0, 770.0, 200.0, 782.0])]
+    assert objects(infos['00594']) == [('ship', [300.0, 300.0, 310.0, 320.0])] * 2
+    assert objects(infos['00595']) == [('bridge', [700.0, 10.0, 800.0, 50.0]), ('dam', [10.0, 760.0, 60.0, 800.0]),
+                                       ('stadium', [0.0, 0.0, 800.0, 800.0])]
+    assert [fix.name() for fix in dataset.box_fixes] == ['01234.xml obj 1']
+    assert ('0 degenerate boxes widened to 1 px; 1 boxes clipped to the image: 01234.xml obj 1 [100, 770, 200, 800] '
+            '-> [100, 770, 200, 782]') in log
+
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    (root / 'gray.txt').write_text('01235\n')
+    gray_dataset = DIORDataset(data_root=str(root), ann_file='gray.txt', pipeline=[
+        dict(type='LoadImageFromFile'), dict(type='PackDetInputs')])
+    assert gray_dataset[0]['inputs'].shape == (3, 40, 40)  # depth 1 in the XML, a 1-channel JPEG: 3 channels

@@ -1,4 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+import math
 import os.path as osp
 import xml.etree.ElementTree as ET
 from typing import Dict, List, Optional, Tuple
@@ -6,6 +7,9 @@ from typing import Dict, List, Optional, Tuple
 from mmdet.datasets import BaseDetDataset, XMLDataset
 from mmdet.registry import DATASETS
 from mmengine import fileio
+from mmengine.logging import print_log
+
+from .box_fixes import BoxFix, box_outside_image, fit_box_to_image, summarize_box_fixes
 
 DIOR_CLASSES = ('airplane', 'airport', 'baseballfield', 'basketballcourt', 'bridge', 'chimney', 'dam',
                 'Expressway-Service-area', 'Expressway-toll-station', 'golffield', 'groundtrackfield',
@@ -30,9 +34,25 @@ class DIORDataset(BaseDetDataset):
     (``Expressway-Service-area``, ``golffield``): names are matched case-insensitively onto the dataset's
     classes and an unknown name is an error, never a skipped object. DIOR has no ``<difficult>`` tag, so
     every object is a normal ground truth (a ``<difficult>1</difficult>`` tag, if present, marks the box
-    ignored). Boxes keep the XML pixel coordinates ``(xmin, ymin, xmax, ymax)`` as they are (no ``- 1``
-    shift, no minimum size: vehicles and ships are a few pixels wide). Width and height come from the
-    XML ``<size>``.
+    ignored). Width and height come from the XML ``<size>`` (33 images of the release are 800 wide and
+    782-816 high); ``<depth>`` is not read (the pipeline decodes every image to 3 channels). Every object
+    is kept, repeated ones too, with no minimum size (vehicles and ships are a few pixels wide).
+
+    Boxes: DIOR's coordinates are VOC-style inclusive pixel indices. They are kept as written,
+    ``(xmin, ymin, xmax, ymax)`` with width ``xmax - xmin`` (the width convention of mmdet's VOC-style
+    datasets), except for two fixes applied at load time, counted and named in one log line, and kept
+    in ``box_fixes``:
+
+    - a side of zero length (``xmin == xmax`` or ``ymin == ymax``: in inclusive indices a 1-pixel-wide
+      object; the release has 7, e.g. ``04137.xml`` object 26, a ship at ``[162, 329, 162, 330]``) is
+      widened to 1 px ending where it was written (``[161, 329, 162, 330]``; from 0 to 1 for a coordinate
+      below 1). Kept at zero width such a box gives ``log(0)`` in the box coders; dropped, the object is
+      lost; widened, it covers the pixel it marks;
+    - a box reaching beyond ``<size>`` is clipped to the image (then widened if a side became empty).
+
+    Boxes ending exactly at the image border (``xmax == width``, 1,202 in the release) lie inside the
+    image and are unchanged. A box with ``xmax < xmin`` or ``ymax < ymin``, or entirely outside its
+    image, is an error naming the file and the object: no fix can tell where that object is.
 
     The annotation folder is detected once: ``Annotations/Horizontal Bounding Boxes/`` if it exists,
     otherwise ``Annotations/``. Each image is looked up in ``JPEGImages-trainval/`` and
@@ -50,11 +70,15 @@ class DIORDataset(BaseDetDataset):
             ``pipeline``, ``filter_cfg`` with ``filter_empty_gt`` and ``min_size``, ``test_mode``,
             ``backend_args``, ...).
 
+    Attributes:
+        box_fixes (list[BoxFix]): The boxes widened or clipped at load time, in load order.
+
     Raises:
-        ValueError: For a wrong ``split``/``ann_file`` combination, an unknown class name, a box with
-            ``xmax <= xmin`` or ``ymax <= ymin``, a malformed XML, or a repeated image id.
-        FileNotFoundError: For a missing split file, annotation folder, XML or image; the message names
-            the paths that were tried.
+        ValueError: For a wrong ``split``/``ann_file`` combination, an unknown class name, an inverted
+            box or one entirely outside its image, a malformed XML, or a repeated image id; the message
+            names the file (and the object).
+        FileNotFoundError: For a missing split file or annotation folder, and for missing XMLs or
+            images: all of them in one error (their number and the first few, with the paths tried).
     """
 
     METAINFO = dict(classes=DIOR_CLASSES)
@@ -63,6 +87,7 @@ class DIORDataset(BaseDetDataset):
     ANN_SUBDIRS = ('Annotations/Horizontal Bounding Boxes', 'Annotations')
     IMG_SUBDIRS = ('JPEGImages-trainval', 'JPEGImages-test')
     LAST_TRAINVAL_ID = 11725
+    MAX_NAMED_MISSING = 5
 
     def __init__(self,
                  split: Optional[str] = None,
@@ -78,6 +103,7 @@ class DIORDataset(BaseDetDataset):
                              f'{sorted(self.SPLITS)}')
         self.split = split
         self.split_dir = split_dir
+        self.box_fixes: List[BoxFix] = []
         super().__init__(ann_file=ann_file, **kwargs)
 
     def _root_path(self, relative: str) -> str:
@@ -89,6 +115,11 @@ class DIORDataset(BaseDetDataset):
         if self.ann_file:
             return [self.ann_file]
         return [self._root_path(osp.join(self.split_dir, f'{name}.txt')) for name in self.SPLITS[self.split]]
+
+    def _describe(self) -> str:
+        """``"DIORDataset (split 'test')"``, the prefix of messages."""
+        source = f'split {self.split!r}' if self.split else f'ann_file {self.ann_file!r}'
+        return f'{type(self).__name__} ({source})'
 
     def _read_ids(self) -> List[str]:
         """Read the image ids of all id files, in order, without repeats.
@@ -123,46 +154,73 @@ class DIORDataset(BaseDetDataset):
                 return candidate
         raise FileNotFoundError(f'{type(self).__name__}: no annotation folder, tried {candidates}')
 
-    def _img_path(self, img_id: str) -> str:
-        """Find ``<img_id>.jpg`` in the image folders, the one of its id range first."""
+    def _img_candidates(self, img_id: str) -> List[str]:
+        """The paths where ``<img_id>.jpg`` may be, the folder of its id range first."""
         subdirs = list(self.IMG_SUBDIRS)
         if img_id.isdigit() and int(img_id) > self.LAST_TRAINVAL_ID:
             subdirs.reverse()
-        candidates = [self._root_path(osp.join(subdir, f'{img_id}.jpg')) for subdir in subdirs]
-        for candidate in candidates:
+        return [self._root_path(osp.join(subdir, f'{img_id}.jpg')) for subdir in subdirs]
+
+    def _img_path(self, img_id: str) -> Optional[str]:
+        """The first existing path of :meth:`_img_candidates`; None if there is none."""
+        for candidate in self._img_candidates(img_id):
             if fileio.exists(candidate, backend_args=self.backend_args):
                 return candidate
-        raise FileNotFoundError(f'{type(self).__name__}: image {img_id!r} not found, tried {candidates}')
+        return None
 
     def load_data_list(self) -> List[dict]:
         """Read the split's image ids and parse one XML per image.
+
+        Missing XMLs and images of the whole split are reported in one error. The boxes fixed at load
+        time (see the class docstring) are logged in one line and kept in ``box_fixes``.
 
         Returns:
             list[dict]: One dict per image with ``img_id``, ``img_path``, ``xml_path``, ``width``,
             ``height`` and ``instances`` (see :meth:`parse_xml`).
         """
         ann_dir = self._ann_dir()
-        data_list = []
-        for img_id in self._read_ids():
-            xml_path = fileio.join_path(ann_dir, f'{img_id}.xml')
-            if not fileio.exists(xml_path, backend_args=self.backend_args):
-                raise FileNotFoundError(f'{type(self).__name__}: annotation {xml_path!r} of image {img_id!r} '
-                                        'not found')
-            data_info = dict(img_id=img_id, img_path=self._img_path(img_id), xml_path=xml_path)
-            data_info.update(self.parse_xml(xml_path))
-            data_list.append(data_info)
+        img_ids = self._read_ids()
+        xml_paths = [fileio.join_path(ann_dir, f'{img_id}.xml') for img_id in img_ids]
+        img_paths = [self._img_path(img_id) for img_id in img_ids]
+        missing_xmls = [path for path in xml_paths if not fileio.exists(path, backend_args=self.backend_args)]
+        missing_imgs = [img_id for img_id, path in zip(img_ids, img_paths) if path is None]
+        if missing_xmls or missing_imgs:
+            raise FileNotFoundError(self._missing_files_message(missing_xmls, missing_imgs, len(img_ids)))
+        data_list, self.box_fixes = [], []
+        for img_id, xml_path, img_path in zip(img_ids, xml_paths, img_paths):
+            annotation, fixes = self.parse_xml(xml_path)
+            data_list.append(dict(img_id=img_id, img_path=img_path, xml_path=xml_path, **annotation))
+            self.box_fixes += fixes
+        if self.box_fixes:
+            print_log(f'{self._describe()}: {summarize_box_fixes(self.box_fixes)}', logger='current')
         return data_list
 
-    def parse_xml(self, xml_path: str) -> dict:
+    def _missing_files_message(self, missing_xmls: List[str], missing_imgs: List[str], total: int) -> str:
+        """One message for all missing XMLs and images: their number and the first few."""
+        first = self.MAX_NAMED_MISSING
+        parts = []
+        if missing_xmls:
+            parts.append(f'{len(missing_xmls)} of {total} annotation files not found: '
+                         + ', '.join(repr(path) for path in missing_xmls[:first])
+                         + (', ...' if len(missing_xmls) > first else ''))
+        if missing_imgs:
+            parts.append(f'{len(missing_imgs)} of {total} images not found: '
+                         + ', '.join(repr(img_id) for img_id in missing_imgs[:first])
+                         + (', ...' if len(missing_imgs) > first else '')
+                         + f' (for {missing_imgs[0]!r} tried {self._img_candidates(missing_imgs[0])})')
+        return f'{self._describe()}: ' + '; '.join(parts)
+
+    def parse_xml(self, xml_path: str) -> Tuple[dict, List[BoxFix]]:
         """Parse one DIOR XML.
 
         Args:
             xml_path (str): Path of the XML file.
 
         Returns:
-            dict: ``width`` and ``height`` (int, from ``<size>``) and ``instances``: a list of dicts with
-            ``bbox`` (list[float], ``[xmin, ymin, xmax, ymax]`` in pixels), ``bbox_label`` (int, index into
-            ``metainfo['classes']``) and ``ignore_flag`` (int, 1 for ``<difficult>1</difficult>``).
+            tuple[dict, list[BoxFix]]: ``width`` and ``height`` (int, from ``<size>``) and ``instances``,
+            a list of dicts with ``bbox`` (list[float], ``[xmin, ymin, xmax, ymax]`` in pixels, fixed as
+            the class docstring says), ``bbox_label`` (int, index into ``metainfo['classes']``) and
+            ``ignore_flag`` (int, 1 for ``<difficult>1</difficult>``); and the boxes fixed in this file.
         """
         class_index = {name.lower(): index for index, name in enumerate(self.metainfo['classes'])}
         with fileio.get_local_path(xml_path, backend_args=self.backend_args) as local_path:
@@ -172,7 +230,7 @@ class DIORDataset(BaseDetDataset):
                 raise ValueError(f'{xml_path}: not a valid XML file ({err})') from err
         width = _int_field(root, 'size/width', xml_path)
         height = _int_field(root, 'size/height', xml_path)
-        instances = []
+        instances, fixes = [], []
         for index, obj in enumerate(root.findall('object')):
             name = _text_field(obj, 'name', xml_path, index)
             if name.lower() not in class_index:
@@ -180,13 +238,19 @@ class DIORDataset(BaseDetDataset):
                                  f'{len(class_index)} classes {tuple(self.metainfo["classes"])} '
                                  '(matched case-insensitively)')
             bbox = [_float_field(obj, f'bndbox/{key}', xml_path, index) for key in ('xmin', 'ymin', 'xmax', 'ymax')]
-            if bbox[2] <= bbox[0] or bbox[3] <= bbox[1]:
-                raise ValueError(f'{xml_path}: object {index} ({name}) has an empty box {bbox}; expected '
-                                 'xmin < xmax and ymin < ymax')
+            if bbox[2] < bbox[0] or bbox[3] < bbox[1]:
+                raise ValueError(f'{xml_path}: object {index} ({name}) has an inverted box {bbox}; expected '
+                                 'xmin <= xmax and ymin <= ymax')
+            if box_outside_image(bbox, width, height):
+                raise ValueError(f'{xml_path}: object {index} ({name}) has the box {bbox}, entirely outside '
+                                 f'its {width}x{height} image (<size>)')
+            fixed, clipped, widened = fit_box_to_image(bbox, width, height)
+            if clipped or widened:
+                fixes.append(BoxFix(osp.basename(xml_path), index, tuple(bbox), tuple(fixed), clipped, widened))
             difficult = obj.find('difficult')
             ignore = difficult is not None and (difficult.text or '').strip() not in ('', '0')
-            instances.append(dict(bbox=bbox, bbox_label=class_index[name.lower()], ignore_flag=int(ignore)))
-        return dict(width=width, height=height, instances=instances)
+            instances.append(dict(bbox=fixed, bbox_label=class_index[name.lower()], ignore_flag=int(ignore)))
+        return dict(width=width, height=height, instances=instances), fixes
 
     # Drop images without objects (``filter_cfg.filter_empty_gt``) or smaller than ``filter_cfg.min_size``,
     # never in test mode: the same rule as mmdet's VOC-style datasets.
@@ -203,13 +267,16 @@ def _text_field(element: ET.Element, path: str, xml_path: str, index: Optional[i
 
 
 def _float_field(element: ET.Element, path: str, xml_path: str, index: Optional[int] = None) -> float:
-    """The sub-element ``path`` of ``element`` as a float."""
+    """The sub-element ``path`` of ``element`` as a finite float."""
     text = _text_field(element, path, xml_path, index)
     try:
-        return float(text)
-    except ValueError as err:
+        value = float(text)
+    except ValueError:
+        value = float('nan')
+    if not math.isfinite(value):
         where = f'object {index}: ' if index is not None else ''
-        raise ValueError(f'{xml_path}: {where}<{path}> is {text!r}, expected a number') from err
+        raise ValueError(f'{xml_path}: {where}<{path}> is {text!r}, expected a finite number')
+    return value
 
 
 def _int_field(element: ET.Element, path: str, xml_path: str) -> int:
@@ -218,4 +285,3 @@ def _int_field(element: ET.Element, path: str, xml_path: str) -> int:
     if value <= 0 or value != int(value):
         raise ValueError(f'{xml_path}: <{path}> is {value}, expected a positive integer')
     return int(value)
-
