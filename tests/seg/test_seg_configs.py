@@ -43,8 +43,8 @@ def test_config_builds_without_weights(path):
     cfg = load(path)
     assert cfg.default_scope == 'mmseg'
     assert cfg.custom_imports == dict(imports=['gersp_mm', 'gersp_mm.seg'], allow_failed_imports=False)
-    # unnamed: each Runner of a process gets its own visualizer (mmseg's fixed name shares the first one)
-    assert cfg.visualizer == dict(type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+    # one visualizer per run (mmseg's fixed name would share the first one), buildable without a name
+    assert cfg.visualizer == dict(type='PerRunSegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
     assert cfg.model.get('pretrained') is None
     backbone = cfg.model.backbone
     assert backbone.type == 'ResNet' and backbone.depth == 50 and backbone.style == 'pytorch'

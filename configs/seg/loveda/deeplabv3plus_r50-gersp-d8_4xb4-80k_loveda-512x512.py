@@ -5,6 +5,6 @@ _base_ = [
     '../_base_/gersp_r50.py',
 ]
 model = dict(pretrained=None, backbone=_base_.gersp_backbone)
-# unnamed (mmseg's is 'visualizer'): a second Runner in the same process gets its own, not the first one's
-visualizer = dict(_delete_=True, type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+# one per run (mmseg's is named 'visualizer': a second Runner in the same process would get the first one's)
+visualizer = dict(_delete_=True, type='PerRunSegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 default_hooks = _base_.crash_safe_hooks  # atomic checkpoints, NaN/inf loss guard

@@ -16,6 +16,6 @@ model = dict(
     # mmseg's PSANet mask size for 512x512 crops (as in its ADE20K 512x512 configs)
     decode_head=dict(mask_size=(66, 66), num_classes=7),
     auxiliary_head=dict(num_classes=7))
-# unnamed (mmseg's is 'visualizer'): a second Runner in the same process gets its own, not the first one's
-visualizer = dict(_delete_=True, type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+# one per run (mmseg's is named 'visualizer': a second Runner in the same process would get the first one's)
+visualizer = dict(_delete_=True, type='PerRunSegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 default_hooks = _base_.crash_safe_hooks  # atomic checkpoints, NaN/inf loss guard

@@ -18,6 +18,6 @@ model = dict(
     auxiliary_head=dict(num_classes=6))
 val_evaluator = _base_.potsdam_evaluator
 test_evaluator = val_evaluator
-# unnamed (mmseg's is 'visualizer'): a second Runner in the same process gets its own, not the first one's
-visualizer = dict(_delete_=True, type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+# one per run (mmseg's is named 'visualizer': a second Runner in the same process would get the first one's)
+visualizer = dict(_delete_=True, type='PerRunSegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 default_hooks = _base_.crash_safe_hooks  # atomic checkpoints, NaN/inf loss guard
