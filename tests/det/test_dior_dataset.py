@@ -178,6 +178,14 @@ def test_malformed_xml_and_missing_size_are_errors_naming_the_file(real_dior):
         build(real_dior('flat', xmls=xmls), split='val')
 
 
+@pytest.mark.parametrize('value', ['nan', 'inf', '12px'])
+def test_a_coordinate_that_is_not_a_finite_number_is_an_error_naming_file_and_object(real_dior, value):
+    xmls = real_dior_xmls()
+    xmls['00003'] = dior_xml('00003', [('ship', (1, 2, 3, 4)), ('ship', (value, 2, 3, 4))])
+    with pytest.raises(ValueError, match=rf"00003\.xml: object 1: <bndbox/xmin> is '{value}', expected a finite"):
+        build(real_dior(xmls=xmls), split='val')
+
+
 def test_missing_files_are_reported_all_at_once(real_dior):
     root = real_dior()
     (root / 'Annotations' / 'Horizontal Bounding Boxes' / '00002.xml').unlink()
