@@ -24,7 +24,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
 OUT="${1:-$ROOT/.whl}"
 # pure-Python packages imported by mmengine/mmcv/mmpretrain that the GPU image lacks
-PACKAGES=(mmengine mmpretrain addict yapf platformdirs termcolor mat4py modelindex ordered-set)
+PACKAGES=(mmengine mmpretrain addict yapf platformdirs termcolor mat4py importlib-metadata lazy-importer model-index ordered-set)
 
 version() { "$PY" -c "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))" "$1"; }
 
