@@ -6,8 +6,11 @@ parameter distributions, and their image operations at full resolution for given
 numpy implementations of the operation semantics that :mod:`view_params` documents.
 """
 import io
+import json
 import math
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import mmcv
@@ -323,3 +326,15 @@ class TestLoading:
         for name in ('cut.jpg', 'noise.png', 'missing.jpg'):
             with pytest.raises(ImageDecodeError, match=name):  # also when the JPEG is decoded at 1/8
                 load_views(tmp_path / name, 2, seed=0, output_size=32, crop_scale=(0.9, 1.0))
+
+
+def test_data_pipeline_benchmark_runs():
+    """benchmarks/data_pipeline.py (its smallest setting) times the three pipelines on the real images."""
+    run = subprocess.run([sys.executable, 'benchmarks/data_pipeline.py', '--sets', '800', '--rounds', '1',
+                          '--samples', '1', '--entries', '0'], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout[:run.stdout.rindex('}') + 1])
+    result = report['throughput']['800']
+    assert set(result['samples_per_second']) == {'previous', 'fast', 'torchvision'}
+    assert all(rate > 0 for rate in result['samples_per_second'].values())
+    assert '| DIOR 00001.jpg, 800x800 (original file) |' in run.stdout
