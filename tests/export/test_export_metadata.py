@@ -12,9 +12,13 @@ from mmpretrain.registry import MODELS
 
 from gersp_mm.export import (
     DEFAULT_PREPROCESSING,
+    export_metadata,
+    extract_resnet_backbone,
     parse_config_text,
     read_export_metadata,
     read_preprocessing,
+    to_mm_checkpoint,
+    to_torchvision_state_dict,
 )
 from gersp_mm.export.metadata import UNKNOWN
 
@@ -109,22 +113,21 @@ size = 192
 
 
 def test_downstream_loading_ignores_the_metadata(tmp_path):
-    """mm layout -> mmpretrain ResNet through init_cfg Pretrained; torchvision layout -> strict load_state_dict."""
+    """mm layout -> mmpretrain ResNet through init_cfg Pretrained; torchvision layout -> strict load_state_dict;
+    both files load with weights_only=True and give their metadata back."""
     state = resnet18_state()
-    torch.save(dict(meta=dict(config=MMSELFSUP0_CONFIG), state_dict={f'backbone.{k}': v for k, v in state.items()}),
-               tmp_path / 'src.pth')
-    assert run_tool(tmp_path / 'src.pth', tmp_path / 'mm.pth').returncode == 0
-    backbone = MODELS.build(dict(type='ResNet', depth=18, init_cfg=dict(
-        type='Pretrained', checkpoint=str(tmp_path / 'mm.pth'), prefix='backbone.', _scope_='gersp_mm')))
-    backbone.init_weights()
-    for key, value in backbone.state_dict().items():
-        assert torch.equal(value, state[key]), key
+    checkpoint = dict(meta=dict(config=MMSELFSUP0_CONFIG), state_dict={f'backbone.{k}': v for k, v in state.items()})
+    backbone = extract_resnet_backbone(checkpoint, 'src.pth')
+    for layout, convert in (('mm', to_mm_checkpoint), ('torchvision', to_torchvision_state_dict)):
+        metadata = export_metadata(layout, 'src.pth', backbone.layout, backbone.depth, read_preprocessing(checkpoint))
+        torch.save(convert(backbone, metadata), tmp_path / f'{layout}.pth')
+        assert read_export_metadata(torch.load(tmp_path / f'{layout}.pth', weights_only=True)) == metadata
 
-    result = run_tool(tmp_path / 'src.pth', tmp_path / 'tv.pth', '--layout', 'torchvision')
-    assert result.returncode == 0, result.stderr
-    exported = torch.load(tmp_path / 'tv.pth', weights_only=True)
-    assert read_export_metadata(exported)['layout'] == 'torchvision'
-    assert read_export_metadata(exported)['input_size'] == 224
+    pretrained = MODELS.build(dict(type='ResNet', depth=18, init_cfg=dict(
+        type='Pretrained', checkpoint=str(tmp_path / 'mm.pth'), prefix='backbone.', _scope_='gersp_mm')))
+    pretrained.init_weights()
+    for key, value in pretrained.state_dict().items():
+        assert torch.equal(value, state[key]), key
     model = torchvision.models.resnet18()
-    model.load_state_dict(exported, strict=True)
+    model.load_state_dict(torch.load(tmp_path / 'torchvision.pth', weights_only=True), strict=True)
     assert all(torch.equal(model.state_dict()[key], value) for key, value in state.items())
