@@ -171,3 +171,14 @@ def test_compile_option_builds_a_runner(tmp_path):
     assert runner.cfg.compile is True
     assert isinstance(runner.model.data_preprocessor, DeviceAugmentDataPreprocessor)
     assert getattr(DeviceAugmentDataPreprocessor.forward, '_torchdynamo_disable', False)
+
+
+def test_queue_update_leaves_the_keys_of_the_step_intact(one_thread):
+    """The queue write replaces the keys tensor instead of writing into the one the step's loss read: a
+    compiled step (torch.compile keeps that tensor for its backward pass) failed on the in-place write."""
+    model = build_gersp()
+    used = model.queue.keys
+    snapshot, version = used.clone(), used._version
+    train(model, 1)
+    assert used._version == version and torch.equal(used, snapshot)
+    assert not torch.equal(model.queue.keys, snapshot) and int(model.queue.ptr) == 4

@@ -43,5 +43,7 @@ class KeyQueue(nn.Module):
         else:
             start = int(self.ptr)
         slots = (start + torch.arange(num, device=keys.device)) % self.length
-        self.keys[slots] = keys.to(self.keys.dtype)
+        # Out of place: the keys read by this step's loss (its negatives, which autograd may keep for the
+        # backward pass, as torch.compile's partitioner does) stay intact until the backward pass.
+        self.keys = self.keys.index_copy(0, slots, keys.to(self.keys.dtype))
         self.ptr.fill_((start + num) % self.length)
