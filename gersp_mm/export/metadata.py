@@ -20,8 +20,10 @@ from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tup
 DEFAULT_PREPROCESSING = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], channel_order='RGB',
                              input_size=224)
 
-# Data preprocessors that convert BGR to RGB unless told otherwise (mm's own default is no conversion).
-_RGB_BY_DEFAULT = {'DualSourceDataPreprocessor'}
+# Data preprocessors whose network input is RGB without a ``to_rgb``/``bgr_to_rgb`` key: gersp_mm's
+# DualSourceDataPreprocessor (to_rgb=True by default) and DeviceAugmentDataPreprocessor (decodes to RGB). mm's
+# own preprocessors do not convert mmcv's BGR decoding by default.
+_RGB_BY_DEFAULT = {'DualSourceDataPreprocessor', 'DeviceAugmentDataPreprocessor'}
 
 
 class Preprocessing(NamedTuple):

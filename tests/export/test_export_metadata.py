@@ -77,6 +77,14 @@ def test_gersp_mm_checkpoint_metadata_from_its_real_config(tmp_path):
     assert f'mean: {list(preprocessor.mean)}' in result.stdout
 
 
+def test_device_augmentation_config_is_rgb():
+    """The GPU data path decodes to RGB: its data preprocessor has no to_rgb key and is RGB all the same."""
+    cfg = Config.fromfile(str(ROOT / 'configs' / 'pretrain' / 'gersp_r18_tiny_gpu-aug.py'), import_custom_modules=False)
+    assert cfg.model.data_preprocessor.type == 'DeviceAugmentDataPreprocessor'
+    assert 'to_rgb' not in cfg.model.data_preprocessor
+    assert read_preprocessing(dict(meta=dict(cfg=cfg.pretty_text))).channel_order == 'RGB'
+
+
 def test_released_checkpoint_metadata_from_its_mmcv_config():
     """mmcv 1.x keeps the config in meta['config']; [0, 1] statistics are given on the 0-255 scale."""
     preprocessing = read_preprocessing(dict(meta=dict(config=MMSELFSUP0_CONFIG, epoch=100), state_dict={}))
