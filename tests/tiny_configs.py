@@ -55,7 +55,7 @@ _base_ = {str(ROOT / 'configs/seg/potsdam/deeplabv3plus_r50-gersp-d8_4xb4-80k_po
 model = dict(data_preprocessor=dict(size=(64, 64)), backbone=dict(depth=18, init_cfg=None),
              decode_head=dict(in_channels=512, c1_in_channels=64), auxiliary_head=dict(in_channels=256))
 _loader = {_LOADER.format(root=str(data_root))}
-train_dataloader = dict(_loader, dataset=dict(_loader['dataset'], pipeline=[
+train_dataloader = dict(_loader, batch_size=2, dataset=dict(_loader['dataset'], pipeline=[  # BN of the image pool
     dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', reduce_zero_label=True),
     dict(type='RandomCrop', crop_size=(64, 64)), dict(type='PackSegInputs')]))
 val_dataloader = dict(_loader, dataset=dict(_loader['dataset'], pipeline=[
