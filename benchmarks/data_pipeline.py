@@ -12,6 +12,9 @@
    - ``previous``: ``LoadImageUint8`` + ``MultiView`` of mmpretrain/mmcv ``RandomResizedCrop``,
      ``RandomGrayscale``, ``ColorJitter``, ``RandomFlip`` (the configs' pipeline before ``LoadMoCoViews``);
    - ``fast``: the pipeline of configs/pretrain/_base_/datasets/maid_imagenet_bs32.py (``LoadMoCoViews``);
+   - ``gpu_worker``: the GPU path's worker side (configs/pretrain/gersp_r50_gpu-aug.py,
+     ``LoadEncodedMoCoViews``: read the file and its header, draw the views; the device decodes and
+     augments, see gpu_throughput.py);
    - ``torchvision``: the yardstick, MoCo v1's own torchvision pipeline (PIL loader, ``RandomResizedCrop
      (224, scale=(0.2, 1.))``, ``RandomGrayscale(0.2)``, ``ColorJitter(0.4, 0.4, 0.4, 0.4)``,
      ``RandomHorizontalFlip``, ``ToTensor``, ``Normalize``), one decode per image, two views of it.
@@ -143,6 +146,9 @@ def build_pipelines(rs_root: str, natural_root: str, names: List[str]) -> Dict[s
             *(Config.fromfile(osp.join(ROOT, 'configs', 'pretrain', '_base_', 'datasets', 'maid_imagenet_bs32.py'))
               [key] for key in ('rs_pipeline', 'natural_pipeline'))),
         'torchvision': lambda: torchvision_moco_v1(rs_root, natural_root),
+        'gpu_worker': lambda: dual_source(
+            *(Config.fromfile(osp.join(ROOT, 'configs', 'pretrain', 'gersp_r50_gpu-aug.py'))[key]
+              for key in ('rs_pipeline', 'natural_pipeline'))),
     }
     unknown = set(names) - set(builders)
     if unknown:
@@ -234,8 +240,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--sets', nargs='+', default=list(IMAGE_SETS), choices=IMAGE_SETS,
                         help='remote-sensing image sets (default: all)')
-    parser.add_argument('--pipelines', nargs='+', default=['previous', 'fast', 'torchvision'],
-                        help='pipelines to time (default: previous fast torchvision)')
+    parser.add_argument('--pipelines', nargs='+', default=['previous', 'fast', 'gpu_worker', 'torchvision'],
+                        help='pipelines to time (default: previous fast gpu_worker torchvision)')
     parser.add_argument('--rounds', type=int, default=5, help='alternating rounds per image set')
     parser.add_argument('--samples', type=int, default=16, help='GeRSP samples per pipeline per round')
     parser.add_argument('--entries', type=int, default=1_000_000,
