@@ -1,18 +1,15 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Fixtures of the benchmark tests."""
-import importlib.util
-
 import pytest
 from benchmark_helpers import ROOT
+
+from gersp_mm.benchmark import cli
 
 
 @pytest.fixture(scope='session')
 def benchmark_tool():
-    """``tools/benchmark.py`` as a module."""
-    spec = importlib.util.spec_from_file_location('benchmark_tool', ROOT / 'tools' / 'benchmark.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The command line of ``tools/benchmark.py`` (``gersp_mm.benchmark.cli``)."""
+    return cli
 
 
 @pytest.fixture
