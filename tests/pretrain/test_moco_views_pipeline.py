@@ -356,3 +356,13 @@ def test_views_do_not_depend_on_the_number_of_workers():
         loader = DataLoader(dataset, batch_size=2, sampler=sampler, num_workers=workers, collate_fn=pseudo_collate)
         batches[workers] = [torch.stack([view for sample in batch['inputs'] for view in sample]) for batch in loader]
     assert len(batches[0]) == 3 and all(torch.equal(a, b) for a, b in zip(batches[0], batches[2]))
+
+
+def test_pillow_pixel_limit_applies_to_the_decoded_size(monkeypatch):
+    """A JPEG too large for Pillow's decompression-bomb limit is still read at a reduced scale."""
+    monkeypatch.setattr(Image, 'MAX_IMAGE_PIXELS', 20_000)  # the 800x800 file has 640,000 pixels
+    image, scale = EncodedImage(AERIAL.read_bytes(), 'big.jpg').decode_rgb(8)
+    assert image.size == (100, 100) and scale == 1 / 8
+    with pytest.raises(ImageDecodeError, match=r'big\.jpg: decoding 800x800 pixels .*pre_resize'):
+        EncodedImage(AERIAL.read_bytes(), 'big.jpg').decode_rgb(1)
+    assert Image.MAX_IMAGE_PIXELS == 20_000  # the limit is restored after opening

@@ -42,6 +42,17 @@ def _to_rgb(image: Image.Image, path: str) -> Image.Image:
                            '(expected 8/16-bit grayscale, palette, RGB, RGBA or CMYK)')
 
 
+def _open_without_pixel_limit(content: bytes) -> Image.Image:
+    """``Image.open`` (header only) without Pillow's decompression-bomb check on the stored size: a huge
+    JPEG may be decoded at 1/8 scale; :meth:`EncodedImage.decode_rgb` checks the size it will decode."""
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        return Image.open(io.BytesIO(content))
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
 class EncodedImage:
     """An encoded image whose header is read and whose pixels are decoded once, on demand.
 
@@ -52,7 +63,9 @@ class EncodedImage:
     Conversions, applied the same way to every file: grayscale is replicated to 3 channels; the alpha
     channel is dropped; palette images are expanded; 16-bit samples keep their high byte (``v >> 8``,
     as Pillow does for 16-bit RGB); the EXIF orientation is applied. Truncated files are an error,
-    never a partially grey image.
+    never a partially grey image. Pillow's decompression-bomb limit (an error above twice
+    ``PIL.Image.MAX_IMAGE_PIXELS``) applies to the pixels actually decoded, so a huge JPEG can be read at a
+    reduced scale.
 
     Args:
         content (bytes): The encoded image.
@@ -65,7 +78,7 @@ class EncodedImage:
     def __init__(self, content: bytes, path: str) -> None:
         self.path = path
         try:
-            self._image = Image.open(io.BytesIO(content))
+            self._image = _open_without_pixel_limit(content)
             self._orientation = self._image.getexif().get(ExifTags.Base.Orientation, 1)
         except Exception as err:  # noqa: BLE001 - Pillow raises many types for bad files
             raise ImageDecodeError(f'Cannot decode image {path}: {type(err).__name__}: {err}') from err
@@ -108,6 +121,12 @@ class EncodedImage:
                 drafted = image.draft(None, (width // reduction, height // reduction))
                 if drafted is not None:
                     scale = drafted[1][2] / width
+            limit = Image.MAX_IMAGE_PIXELS
+            if limit and image.width * image.height > 2 * limit:
+                raise ImageDecodeError(
+                    f'{self.path}: decoding {image.width}x{image.height} pixels exceeds twice Pillow\'s limit '
+                    f'PIL.Image.MAX_IMAGE_PIXELS={limit}: pre-resize the collection '
+                    '(tools/dataset_converters/pre_resize.py) or raise the limit')
             image.load()
             if self._orientation in _TRANSPOSING_ORIENTATIONS:
                 image = ImageOps.exif_transpose(image)
