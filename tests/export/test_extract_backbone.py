@@ -1,7 +1,6 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """tools/model_converters/extract_backbone.py on every supported source layout."""
 import contextlib
-import importlib.util
 import io
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import torchvision
 from mmpretrain.registry import MODELS
 
 import gersp_mm.pretrain  # noqa: F401
+from gersp_mm.export import cli as export_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = 'tools/model_converters/extract_backbone.py'
@@ -75,21 +75,11 @@ def source_layouts(backbone):
     }
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('extract_backbone', ROOT / TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-EXTRACT_BACKBONE = _load_tool()
-
-
 def run(*args):
     """The tool's main() in this process (fast); returns what a subprocess run would."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        returncode = EXTRACT_BACKBONE.main([str(arg) for arg in args])
+        returncode = export_cli.main([str(arg) for arg in args])
     return subprocess.CompletedProcess(args, returncode, stdout.getvalue(), stderr.getvalue())
 
 

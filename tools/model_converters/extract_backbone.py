@@ -1,95 +1,11 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Extract the (student) ResNet backbone of a pre-training checkpoint, for fine-tuning anywhere.
 
-Recognised inputs: gersp_mm GeRSP/MoCo checkpoints, the authors' released GeRSP checkpoints (mmselfsup
-0.x), MoCo checkpoints of mmpretrain / mmselfsup (0.x and 1.x) and of the official MoCo code, any
-OpenMMLab model with ``backbone.*``, and torchvision ResNet state dicts. The output holds tensors only
-(it loads with ``torch.load(..., weights_only=True)``):
-
-- ``--layout mm`` (default): ``{'state_dict': {'backbone.*': ...}, 'meta': ...}``, for
-  ``init_cfg=dict(type='Pretrained', checkpoint=OUT, prefix='backbone.')`` in mmdet/mmseg/mmpretrain;
-- ``--layout torchvision``: a state dict for ``torchvision.models.resnet50().load_state_dict(sd)``
-  (``fc`` is the checkpoint's classifier if it has a 1000-way one, else zeros).
-
-Both carry metadata that loading ignores (``meta``, or the state dict's ``_metadata['gersp_mm']``): layout,
-depth, source file and layout, and the training input read from the checkpoint's config (else GeRSP's
-defaults, marked as such): ``mean``/``std`` (0-255 scale), ``channel_order`` and ``input_size``.
-
-Examples::
-
-    python tools/model_converters/extract_backbone.py work_dirs/gersp_r50/epoch_100.pth gersp_r50_backbone.pth
-    python tools/model_converters/extract_backbone.py gersp_released.pth gersp_r50_tv.pth --layout torchvision
-    # a checkpoint that holds non-tensor Python objects (old mmcv configs...): only if you trust it
-    python tools/model_converters/extract_backbone.py old_mmselfsup.pth out.pth --unsafe-load
+The command line of :mod:`gersp_mm.export.cli` (``--help`` lists the recognised layouts and examples).
 """
-import argparse
-import os.path as osp
 import sys
 
-import torch
-
-from gersp_mm.engine import find_non_finite, summarize_non_finite
-from gersp_mm.export import (
-    BackboneExtractionError,
-    export_metadata,
-    extract_resnet_backbone,
-    format_metadata,
-    read_preprocessing,
-    to_mm_checkpoint,
-    to_torchvision_state_dict,
-)
-from gersp_mm.fileio import CheckpointLoadError, atomic_write, load_checkpoint_file
-
-
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('src', help='input checkpoint')
-    parser.add_argument('dst', help='output file')
-    parser.add_argument('--layout', choices=['mm', 'torchvision'], default='mm', help='output layout')
-    parser.add_argument('--unsafe-load', action='store_true',
-                        help='load the input with weights_only=False (runs code from the file: trusted files only)')
-    return parser.parse_args(argv)
-
-
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    if osp.isfile(args.src):
-        print(f'loading {args.src} ({osp.getsize(args.src) / 2**20:.1f} MiB) ...', flush=True)
-    try:
-        # names the file and what is wrong with it; only foreign Python objects point at --unsafe-load
-        checkpoint = load_checkpoint_file(args.src, map_location='cpu', unsafe=args.unsafe_load)
-        backbone = extract_resnet_backbone(checkpoint, source=args.src)
-    except (CheckpointLoadError, BackboneExtractionError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
-    metadata = export_metadata(args.layout, osp.basename(args.src), backbone.layout, backbone.depth,
-                               read_preprocessing(checkpoint))
-    if args.layout == 'mm':
-        output = to_mm_checkpoint(backbone, metadata)
-        tensors = len(output['state_dict'])
-    else:
-        output = to_torchvision_state_dict(backbone, metadata)
-        tensors = len(output)
-        if backbone.fc is None or tuple(backbone.fc['weight'].shape) != tuple(output['fc.weight'].shape):
-            print('note: the checkpoint has no 1000-way classifier: fc is written as zeros')
-    non_finite = find_non_finite(output)
-    if non_finite:
-        print(f'error: refusing to export {args.src}: {summarize_non_finite(non_finite, total=tensors)} '
-              '(the training diverged: export an earlier checkpoint)', file=sys.stderr)
-        return 1
-    try:
-        with atomic_write(args.dst) as file:  # nothing is left under args.dst unless complete
-            torch.save(output, file)
-    except OSError as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
-    print(f'recognised layout: {backbone.layout}; ResNet-{backbone.depth}; wrote {tensors} tensors '
-          f'({args.layout} layout) to {args.dst}')
-    print(f'metadata (training input of the backbone; "default": not in the checkpoint):\n'
-          f'{format_metadata(metadata)}')
-    return 0
-
+from gersp_mm.export.cli import main
 
 if __name__ == '__main__':
     sys.exit(main())
