@@ -14,9 +14,13 @@ so that importing ``gersp_mm`` never requires mmdet or mmsegmentation. It does r
 modules of :mod:`gersp_mm.engine` (non-finite guard, atomic checkpoints, checked resume) in mmengine's root
 registries, where every host finds them. :mod:`gersp_mm.registry` (imported
 by mmengine when it meets the scope) builds the dicts of configs that inherit ``gersp_mm::`` bases.
+The import also quiets the host libraries' harmless log messages (:mod:`gersp_mm.log_filters`).
 """
-from .compat import install_compat
-from .version import __version__, version_info
+from .log_filters import install_log_filters
+
+install_log_filters()  # first: the filters should see every message of the host libraries
+from .compat import install_compat  # noqa: E402
+from .version import __version__, version_info  # noqa: E402
 
 install_compat()
 from . import engine  # noqa: E402,F401 - registers the crash-safety hooks and runner

@@ -5,7 +5,9 @@
 #
 # Steps (each is idempotent and announced; the first one that fails stops the script and names itself):
 #   1. create the virtual environment (.venv, or $GERSP_VENV)
-#   2. install the build tools (setuptools<81: mmcv's setup.py and mmengine import pkg_resources)
+#   2. install the build tools (setuptools<80.9: mmcv's setup.py and mmengine import pkg_resources, which
+#      setuptools 80.9-80.x announce with a UserWarning on every import, older releases with a hidden
+#      DeprecationWarning)
 #   3. install torch / torchvision (pinned default, override with TORCH_SPEC / TORCHVISION_SPEC and
 #      TORCH_INDEX_URL, e.g. a CUDA wheel for your driver)
 #   4. build mmcv 2.1.0 WITH its compiled ops from the sdist against the installed torch
@@ -45,7 +47,7 @@ PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
 
 step "2/6 build tools"
-"${PIP[@]}" install -q --upgrade "pip>=23" "setuptools>=64,<81" wheel "ninja>=1.11" packaging
+"${PIP[@]}" install -q --upgrade "pip>=23" "setuptools>=64,<80.9" wheel "ninja>=1.11" packaging
 
 step "3/6 torch ($TORCH_SPEC, $TORCHVISION_SPEC)"
 torch_args=()
