@@ -65,20 +65,27 @@ def _last_checkpoint_target(work_dir: str) -> Optional[str]:
 
 
 def resume_candidates(work_dir: str) -> List[str]:
-    """Checkpoints of ``work_dir`` to try, best first: the one ``last_checkpoint`` names, then the
-    ``epoch_N.pth`` / ``iter_N.pth`` files, newest (modification time, then N) first."""
-    found = []
+    """Checkpoints of ``work_dir`` to try, best first: the ``epoch_N.pth`` / ``iter_N.pth`` files and the one
+    ``last_checkpoint`` names, newest (modification time) first, the named one first among equals.
+
+    A file written after the one ``last_checkpoint`` names is complete (checkpoints are written atomically)
+    and newer: a run killed between writing a checkpoint and updating ``last_checkpoint`` left it.
+    A named file that does not exist comes first, so that the log says so.
+    """
+    target = _last_checkpoint_target(work_dir)
+    found = {}
     if osp.isdir(work_dir):
         for name in os.listdir(work_dir):
             match = CHECKPOINT_NAME.match(name)
             path = osp.join(work_dir, name)
             if match and osp.isfile(path):
-                found.append((osp.getmtime(path), int(match.group(2)), path))
-    candidates = [path for _, _, path in sorted(found, reverse=True)]
-    target = _last_checkpoint_target(work_dir)
+                found[osp.abspath(path)] = (osp.getmtime(path), False, int(match.group(2)), path)
     if target is not None:
-        candidates = [target] + [path for path in candidates if osp.abspath(path) != osp.abspath(target)]
-    return candidates
+        if osp.isfile(target):
+            found[osp.abspath(target)] = (osp.getmtime(target), True, 0, target)
+        else:
+            found[osp.abspath(target)] = (float('inf'), True, 0, target)
+    return [path for *_, path in sorted(found.values(), reverse=True)]
 
 
 def find_resume_checkpoint(work_dir: str) -> Optional[str]:

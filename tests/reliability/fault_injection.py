@@ -6,12 +6,12 @@ Usage::
     python tests/reliability/fault_injection.py FAULT [ARG ...] -- CONFIG [train.py options]
 
 Faults:
-    ``block-write NAME MARKER``  the write of checkpoint file NAME stops halfway: MARKER is created and the
-                                 process waits to be killed (kill -9 during a checkpoint write);
-    ``full-disk NAME``           the write of checkpoint file NAME fails with ENOSPC halfway;
-    ``nan-loss ITER TERM``       the GeRSP loss term TERM is NaN at (1-based) iteration ITER.
+    ``block-write NAME MARKER``  the write of checkpoint file NAME stops halfway: MARKER is created (holding the
+                                 temporary file's path) and the process waits to be killed (kill -9 during a
+                                 checkpoint write).
+
+(A full disk and NaN losses are injected in-process: test_atomic_checkpoint_hook.py, test_faults_e2e.py.)
 """
-import errno
 import io
 import os
 import os.path as osp
@@ -49,35 +49,12 @@ def _block(marker: str):
     return on_half_written
 
 
-def _full_disk(path: str) -> None:
-    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
-def _nan_loss(iteration: int, term: str) -> None:
-    from mmengine.logging import MessageHub
-
-    from gersp_mm.pretrain.models import GeRSP
-    loss = GeRSP.loss
-
-    def nan_loss(self, *args, **kwargs):
-        losses = loss(self, *args, **kwargs)
-        if MessageHub.get_current_instance().get_info('iter') + 1 == iteration:
-            losses[term] = losses[term] * float('nan')
-        return losses
-
-    GeRSP.loss = nan_loss
-
-
 def main(argv):
     split = argv.index('--')
     fault, fault_args, train_args = argv[0], argv[1:split], argv[split + 1:]
     from gersp_mm.fileio import atomic
     if fault == 'block-write':
         atomic.RAW_FILE_TYPE = _checkpoint_writer(fault_args[0], _block(fault_args[1]))
-    elif fault == 'full-disk':
-        atomic.RAW_FILE_TYPE = _checkpoint_writer(fault_args[0], _full_disk)
-    elif fault == 'nan-loss':
-        _nan_loss(int(fault_args[0]), fault_args[1])
     else:
         raise SystemExit(f'unknown fault {fault!r}')
     sys.argv = [osp.join(ROOT, 'tools', 'train.py'), *train_args]

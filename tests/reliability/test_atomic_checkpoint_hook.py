@@ -9,8 +9,8 @@ import pytest
 import torch
 from toy_runs import toy_runner
 
+from gersp_mm.fileio import AtomicLocalBackend, load_checkpoint_file
 from gersp_mm.fileio import atomic as atomic_module
-from gersp_mm.fileio import load_checkpoint_file
 
 
 class _FullDiskForIter3(io.FileIO):
@@ -61,3 +61,20 @@ def test_old_checkpoints_are_deleted_after_the_new_one_is_complete(tmp_path):
     runner.train()
     assert _files(tmp_path) == ['iter_3.pth', 'iter_4.pth', 'last_checkpoint']
     assert runner.message_hub.get_info('keep_ckpt_ids') == [3, 4]
+
+
+class _KilledBeforeDeleting(Exception):
+    pass
+
+
+def test_checkpoints_left_by_a_kill_before_their_deletion_are_deleted_on_resume(tmp_path, monkeypatch):
+    def killed(self, path):
+        raise _KilledBeforeDeleting(path)
+
+    monkeypatch.setattr(AtomicLocalBackend, 'remove', killed)
+    with pytest.raises(_KilledBeforeDeleting):
+        toy_runner(tmp_path, max_iters=6, checkpoint=dict(max_keep_ckpts=1)).train()
+    assert _files(tmp_path) == ['iter_1.pth', 'iter_2.pth', 'last_checkpoint']
+    monkeypatch.undo()
+    toy_runner(tmp_path, max_iters=6, checkpoint=dict(max_keep_ckpts=1), resume=True).train()
+    assert _files(tmp_path) == ['iter_6.pth', 'last_checkpoint']

@@ -1,6 +1,7 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """--resume with damaged checkpoints: the damaged file is named with its problem and the newest intact one is
 resumed, continuing exactly like the uninterrupted run; nothing to resume is said clearly."""
+import os
 import re
 import shutil
 from pathlib import Path
@@ -68,6 +69,13 @@ def test_empty_last_checkpoint_record_falls_back_to_the_files(toy_reference, int
     toy_runner(interrupted_toy, max_iters=6, resume=True).train()
     assert 'last_checkpoint is empty' in _log(interrupted_toy)
     _assert_same_state(toy_reference / 'iter_6.pth', interrupted_toy / 'iter_6.pth')
+
+
+def test_a_checkpoint_newer_than_last_checkpoint_names_is_resumed(interrupted_toy):
+    """A kill between writing iter_4.pth and updating last_checkpoint: iter_4.pth is complete and newer."""
+    (interrupted_toy / 'last_checkpoint').write_text(str(interrupted_toy / 'iter_3.pth'))
+    os.utime(interrupted_toy / 'iter_3.pth', (1e9, 1e9))
+    assert find_resume_checkpoint(str(interrupted_toy)) == str(interrupted_toy / 'iter_4.pth')
 
 
 def test_moved_work_dir_resumes_its_own_checkpoint(interrupted_toy):

@@ -96,7 +96,9 @@ class AtomicCheckpointHook(CheckpointHook):
             if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
                 outdated.append(self.keep_ckpt_ids.popleft())
             self.keep_ckpt_ids.append(step)
-            runner.message_hub.update_info('keep_ckpt_ids', list(self.keep_ckpt_ids))
+            # the new checkpoint lists the outdated ones too: if the run is killed before deleting them, the
+            # resumed run's before_train deletes them (mmengine trims the list to max_keep_ckpts)
+            runner.message_hub.update_info('keep_ckpt_ids', outdated + list(self.keep_ckpt_ids))
 
         ckpt_filename = self.filename_tmpl.format(step)
         self.last_ckpt = self.file_backend.join_path(self.out_dir, ckpt_filename)
@@ -116,6 +118,8 @@ class AtomicCheckpointHook(CheckpointHook):
         finally:
             self._pending_filename = None
         self._last_written = self.last_ckpt
+        if self.max_keep_ckpts > 0:
+            runner.message_hub.update_info('keep_ckpt_ids', list(self.keep_ckpt_ids))
         if not is_main_process():
             return
         with atomic_write(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as file:
