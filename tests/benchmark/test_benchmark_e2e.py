@@ -1,21 +1,11 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """One real benchmark end to end: NWPU-RESISC45 (20%) from random init, 2 seeds, on the real sample images."""
 import csv
-import importlib.util
 
 from benchmark_helpers import ROOT
+from helpers import write_nwpu_split
 
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'
-
-
-def write_split(out_dir):
-    """The 20% train / 80% test lists of the sample images (1 / 2 images per class) via the repository's tool."""
-    path = ROOT / 'tools' / 'dataset_converters' / 'split_scene_classification.py'
-    spec = importlib.util.spec_from_file_location('split_scene_classification', path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    tool.main(['nwpu45', str(NWPU), '--train-ratio', '0.2', '--out-dir', str(out_dir)])
-    return out_dir / 'train-20p_seed0.txt', out_dir / 'test-20p_seed0.txt'
 
 
 def tiny_options(train_list, test_list):
@@ -37,7 +27,7 @@ def test_nwpu_random_two_seeds_then_skipped(benchmark_tool, in_repo, tmp_path, m
         captured = capfd.readouterr()
         return code, captured.out + captured.err
 
-    train_list, test_list = write_split(tmp_path / 'meta')
+    train_list, test_list = write_nwpu_split(tmp_path / 'meta')
     work_dir = tmp_path / 'bm'
     argv = ['random', '--tasks', 'nwpu-20p', '--seeds', '0', '1', '--work-dir', work_dir,
             '--cfg-options', *tiny_options(train_list, test_list)]

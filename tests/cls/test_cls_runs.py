@@ -1,8 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """A tiny fine-tuning run + evaluation of the NWPU-RESISC45 config on the real NWPU images."""
-import importlib.util
 import os.path as osp
 
+from helpers import write_nwpu_split
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -13,15 +13,6 @@ from gersp_mm.cls import read_metric
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NWPU = osp.join(REPO, 'tests', 'data', 'cls', 'nwpu')
 CONFIG = osp.join(REPO, 'configs', 'cls', 'nwpu45', 'resnet50-gersp_8xb32_nwpu45-20p.py')
-TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'split_scene_classification.py')
-
-
-def write_split(out_dir):
-    spec = importlib.util.spec_from_file_location('split_scene_classification', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    tool.main(['nwpu45', NWPU, '--train-ratio', '0.2', '--out-dir', out_dir])
-    return osp.join(out_dir, 'train-20p_seed0.txt'), osp.join(out_dir, 'test-20p_seed0.txt')
 
 
 def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):
@@ -42,7 +33,7 @@ def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):
 
 
 def test_nwpu_finetune_trains_and_evaluates(tmp_path, one_thread, config_file):
-    train_list, test_list = write_split(str(tmp_path / 'meta'))
+    train_list, test_list = map(str, write_nwpu_split(tmp_path / 'meta'))
     cfg = Config.fromfile(config_file(CONFIG))
     import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.default_scope)

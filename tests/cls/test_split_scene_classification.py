@@ -1,6 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """tools/dataset_converters/split_scene_classification.py: stratified, seeded, complete, disjoint splits."""
-import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -10,19 +9,10 @@ from collections import Counter
 import pytest
 
 from gersp_mm.cls import NWPURESISC45
+from gersp_mm.cls import scene_splits as tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'split_scene_classification.py')
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('split_scene_classification', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
 
 
 def make_dataset(root, counts, pattern='{cls}/{cls}_{i:03d}.jpg'):
