@@ -21,7 +21,8 @@ CUDA the script also reports how far the GPU path's views (nvjpeg + device augme
 reference (Pillow decoding + ``apply_view_params``) for the same parameters: mean absolute difference in
 grey levels.
 
-It needs no compiled mmcv ops. Example (one H100/H200, about 4 minutes)::
+It needs no compiled mmcv ops (benchmarks/gpu_wheels.sh makes the wheels for a GPU machine without
+OpenMMLab packages; benchmarks/README.md has the command). Example, from the repository root::
 
     python benchmarks/gpu_throughput.py --device cuda --batch-size 64 --workers 8 --iters 20
 
@@ -32,7 +33,6 @@ import json
 import os
 import os.path as osp
 import shutil
-import sys
 import tempfile
 import time
 from typing import Callable, Iterator, List, Optional
@@ -40,8 +40,7 @@ from typing import Callable, Iterator, List, Optional
 import numpy as np
 import torch
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)  # run from a checkout without installing gersp_mm (e.g. on a bare GPU machine)
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))  # the repository (tests/data, configs)
 
 DIOR_IMAGE = osp.join(ROOT, 'tests', 'data', 'pretrain', 'aerial_800', '00001.jpg')
 NATURAL_ROOT = osp.join(ROOT, 'tests', 'data', 'pretrain', 'natural')
