@@ -150,7 +150,12 @@ class TestDualSourceDataset:
         natural = dict(type='CustomDataset', data_root=str(DATA / 'natural'), data_prefix='train',
                        ann_file=str(tmp_path / 'train.txt'), metainfo=dict(classes=('tench', 'springer')),
                        pipeline=[dict(type='LoadImageUint8'), dict(type='PackInputs')])
-        dataset = DATASETS.build(tiny_dataset_cfg(natural=natural))
+        # found when the dataset is built (not when the image is first drawn), with the list's file and line
+        with pytest.raises(ValueError, match=r'train\.txt; .*\n  line 1: label 5 is outside the 2 classes'):
+            DATASETS.build(tiny_dataset_cfg(natural=natural))
+        # a natural dataset given as an object is checked when its images are drawn
+        natural_dataset = DATASETS.build({**natural, 'type': 'CustomDataset'})
+        dataset = DATASETS.build(tiny_dataset_cfg(natural=natural_dataset))
         with pytest.raises(ValueError, match=r'Label 5 of .*n01440764_10026\.JPEG is outside the 2 classes'):
             dataset[DualSourceIndex(0, 0, 0)]
 
