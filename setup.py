@@ -32,34 +32,27 @@ MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
 class BuildPyWithMim(build_py):
-    """``build_py`` that exposes configs, tools and the model index inside the package (``gersp_mm/.mim``),
-    as OpenMMLab packages do, so that ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'`` and
-    ``mim train gersp_mm ...`` work from an installed package.
+    """``build_py`` that puts copies of configs, tools and the model index inside the built package
+    (``gersp_mm/.mim``), as OpenMMLab packages do, so that ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'``
+    and ``mim train gersp_mm ...`` work from an installed wheel.
 
-    Wheels (and wheels built from the sdist) get copies in the build folder; the checkout is not touched.
-    Editable installs import the checkout's ``gersp_mm`` itself, so they get symlinks there instead, and
-    edits to configs and tools show through at once.
+    The checkout's own ``gersp_mm/.mim`` holds symlinks to the same three (committed), which serve the
+    development install of ``tools/setup_env.sh`` and editable installs; the build never touches them.
     """
 
     def run(self) -> None:
         super().run()
-        if self.editable_mode:
-            self._export(osp.join(ROOT, 'gersp_mm', '.mim'), link=True)
-        else:
-            self._export(osp.join(self.build_lib, 'gersp_mm', '.mim'), link=False)
+        if not self.editable_mode:
+            self._export(osp.join(self.build_lib, 'gersp_mm', '.mim'))
 
     @staticmethod
-    def _export(mim_path: str, link: bool) -> None:
-        os.makedirs(mim_path, exist_ok=True)
+    def _export(mim_path: str) -> None:
+        if osp.isdir(mim_path):
+            shutil.rmtree(mim_path)  # the copies of an earlier build
+        os.makedirs(mim_path)
         for name in MIM_FILES:
             src, dst = osp.join(ROOT, name), osp.join(mim_path, name)
-            if osp.islink(dst) or osp.isfile(dst):
-                os.remove(dst)
-            elif osp.isdir(dst):
-                shutil.rmtree(dst)
-            if link:
-                os.symlink(osp.relpath(src, mim_path), dst)
-            elif osp.isdir(src):
+            if osp.isdir(src):
                 shutil.copytree(src, dst, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
             else:
                 shutil.copyfile(src, dst)
@@ -76,14 +69,13 @@ setup(
     description='GeRSP remote-sensing pre-training and benchmarks for OpenMMLab 2.x',
     long_description=readme(),
     long_description_content_type='text/markdown',
-    license='Apache License 2.0',
+    license='Apache-2.0',  # an SPDX expression (setuptools deprecates the License :: classifiers)
     packages=find_packages(include=('gersp_mm', 'gersp_mm.*')),
     cmdclass={'build_py': BuildPyWithMim},
     python_requires='>=3.8',
     install_requires=parse_requirements('runtime'),
     extras_require={'tests': parse_requirements('tests'), 'mim': parse_requirements('mim')},
     classifiers=[
-        'License :: OSI Approved :: Apache Software License',
         'Programming Language :: Python :: 3',
         'Topic :: Scientific/Engineering :: Artificial Intelligence',
         'Topic :: Scientific/Engineering :: Image Recognition',

@@ -1,6 +1,7 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The released package, as a user installs it: sdist -> wheel -> install, then ``mim train``/``run``/``search``
-and ``gersp_mm::`` inheritance against that install (not the editable checkout)."""
+"""openmim on the package as ``tools/setup_env.sh`` installs it (the checkout, in place) and as a user installs
+a release (sdist -> wheel -> install): ``mim train``/``test``/``run``/``search`` and ``gersp_mm::``
+inheritance."""
 import os
 import socket
 import subprocess
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from tiny_configs import random_checkpoint, tiny_cls_config
 
 ROOT = Path(__file__).resolve().parents[1]
+MIM = Path(sys.executable).parent / 'mim'  # the console script users type
 PRETRAIN_DATA = ROOT / 'tests' / 'data' / 'pretrain'
 ONE_EPOCH = ['train_cfg.max_epochs=1', 'param_scheduler.0.periods=[1]', 'param_scheduler.0.restart_weights=[1.0]',
              f'train_dataloader.dataset.rs.data_root={PRETRAIN_DATA}/rs/',
@@ -21,6 +24,46 @@ def run(args, cwd, env):
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f'{args} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}'
     return result.stdout + result.stderr
+
+
+def test_the_setup_installs_the_checkout_where_mim_looks(tmp_path):
+    """openmim finds a package's tools and configs in ``<location of its metadata>/<package>/.mim``: the setup
+    installs the checkout in place, so that is the checkout (a PEP 660 editable install would leave the
+    metadata, and so mim's search, in site-packages). Checked from another folder, as a user runs mim."""
+    code = 'import gersp_mm; from mim.utils import get_installed_path; print(get_installed_path("gersp_mm"))'
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(ROOT / 'gersp_mm'), 'run `bash tools/setup_env.sh` (it installs gersp_mm in place)'
+    for name in ('configs', 'tools', 'model-index.yml'):  # committed symlinks
+        assert (ROOT / 'gersp_mm' / '.mim' / name).resolve() == ROOT / name
+
+
+def test_mim_train_run_test_and_search_the_development_install(tmp_path):
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    log = run([MIM, 'train', 'gersp_mm', 'gersp_r18_tiny.py', '--work-dir', tmp_path / 'work',
+               '--cfg-options', *ONE_EPOCH], tmp_path, env)
+    # the checkout's own tool and config: edits show through at once
+    assert f'{ROOT}/gersp_mm/.mim/tools/train.py {ROOT}/configs/pretrain/gersp_r18_tiny.py' in log
+    checkpoint = tmp_path / 'work' / 'epoch_1.pth'
+
+    run([MIM, 'run', 'gersp_mm', 'extract_backbone', checkpoint, tmp_path / 'r18.pth'], tmp_path, env)
+    student = torch.load(checkpoint, map_location='cpu', weights_only=False)['state_dict']
+    exported = torch.load(tmp_path / 'r18.pth', map_location='cpu', weights_only=True)['state_dict']
+    assert torch.equal(exported['backbone.layer4.1.conv2.weight'], student['backbone.layer4.1.conv2.weight'])
+
+    config = tiny_cls_config(tmp_path)
+    log = run([MIM, 'test', 'gersp_mm', config, '--checkpoint', random_checkpoint(config, tmp_path / 'cls.pth'),
+               '--out', 'preds.pkl'], tmp_path, env)
+    assert f'{ROOT}/gersp_mm/.mim/tools/test.py {config}' in log and 'accuracy/top1' in log
+    assert (tmp_path / 'preds.pkl').is_file()
+    # what cannot be tested says so in one sentence (mim then reports the failed command)
+    failed = subprocess.run([MIM, 'test', 'gersp_mm', 'gersp_r18_tiny.py', '--checkpoint', str(checkpoint)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert failed.returncode != 0
+    assert 'gersp_r18_tiny.py has no test_dataloader, test_cfg, test_evaluator: only detection, segmentation and ' \
+           'classification configs can be tested' in failed.stderr
+
+    out = run([MIM, 'search', 'gersp_mm'], tmp_path, env)
+    assert 'config id: gersp_r50\n' in out and 'config id: faster-rcnn_r50-gersp_fpn_2x_dior\n' in out
 
 
 @pytest.fixture(scope='module')

@@ -15,8 +15,8 @@
 #      CUDA toolkit is found and a GPU is visible, otherwise CPU kernels; MMCV_CUDA=0/1 overrides),
 #      caching the wheel in $GERSP_CACHE (default ~/.cache/gersp_mm) keyed by
 #      mmcv/torch/CUDA/Python version, so later runs install it in seconds
-#   5. install mmengine / mmpretrain / mmdet / mmsegmentation, openmim and gersp_mm itself (editable, with
-#      test extras)
+#   5. install mmengine / mmpretrain / mmdet / mmsegmentation, openmim, the test tools and gersp_mm itself
+#      (the checkout, installed in place: `mim train/test/run/search gersp_mm` find its tools and configs)
 #   6. print the environment report and run the import / ops self-check
 set -euo pipefail
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
@@ -114,7 +114,19 @@ fi
 
 step "5/6 OpenMMLab packages and gersp_mm"
 "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" -r "$ROOT/requirements/mim.txt"
-"${PIP[@]}" install -q --no-build-isolation --no-deps -e "$ROOT"
+# gersp_mm is installed for development in the layout `setup.py develop` made: its metadata in the checkout
+# (gersp_mm.egg-info), found through an .egg-link and a line of easy-install.pth in site-packages, so the
+# checkout is the installed package (pip lists it as editable there, upgrades and uninstalls it). openmim
+# (`mim train/test/run/search gersp_mm`) looks for a package's tools and configs next to its metadata
+# (pkg_resources' location + /gersp_mm/.mim), which a PEP 660 `pip install -e .` leaves in site-packages.
+SITE="$("$PY" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+if ls "$SITE"/gersp_mm-*.dist-info >/dev/null 2>&1; then  # a pip install (editable or not) made earlier
+  "${PIP[@]}" uninstall -q -y gersp_mm
+fi
+(cd "$ROOT" && "$PY" setup.py -q egg_info)
+printf '%s\n.\n' "$ROOT" > "$SITE/gersp_mm.egg-link"
+touch "$SITE/easy-install.pth"
+grep -qxF "$ROOT" "$SITE/easy-install.pth" || echo "$ROOT" >> "$SITE/easy-install.pth"
 
 step "6/6 environment report and self-check"
 "$PY" -m gersp_mm.env --check
