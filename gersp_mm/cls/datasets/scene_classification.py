@@ -7,6 +7,8 @@ from mmengine.fileio import list_from_file
 from mmpretrain.datasets import CustomDataset
 from mmpretrain.registry import DATASETS
 
+from ...fileio.image_files import IMAGE_EXTENSIONS
+
 #: NWPU-RESISC45 (Cheng et al., 2017): the 45 official classes, in label order.
 NWPU_RESISC45_CLASSES = (
     'airplane', 'airport', 'baseball_diamond', 'basketball_court', 'beach', 'bridge', 'chaparral', 'church',
@@ -20,8 +22,6 @@ NWPU_RESISC45_CLASSES = (
 #: EuroSAT RGB (Helber et al., 2019): the 10 official classes, in label order.
 EUROSAT_CLASSES = ('AnnualCrop', 'Forest', 'HerbaceousVegetation', 'Highway', 'Industrial', 'Pasture',
                    'PermanentCrop', 'Residential', 'River', 'SeaLake')
-
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
 
 
 def scan_class_folders(root: str,

@@ -1,34 +1,11 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-import os
 import os.path as osp
-from typing import Iterator, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from mmengine.dataset import BaseDataset
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.webp')
-
-
-def iter_image_files(root: str, extensions: Sequence[str] = IMAGE_EXTENSIONS) -> Iterator[str]:
-    """Yield the image files under ``root`` (recursively) as sorted relative POSIX paths.
-
-    Directories are walked in sorted order and files sorted within each directory, so the order is the
-    same on every machine and file system (``os.listdir`` order is not).
-
-    Args:
-        root (str): Folder to scan.
-        extensions (Sequence[str]): Lower-case file extensions to keep (matched case-insensitively).
-
-    Yields:
-        str: Paths relative to ``root``, with ``/`` separators.
-    """
-    extensions = tuple(ext.lower() for ext in extensions)
-    for folder, subfolders, files in os.walk(root):
-        subfolders.sort()
-        relative = osp.relpath(folder, root)
-        for name in sorted(files):
-            if name.lower().endswith(extensions):
-                yield name if relative == '.' else f'{relative}/{name}'.replace(os.sep, '/')
+from ...fileio.image_files import IMAGE_EXTENSIONS, iter_image_files
 
 
 @DATASETS.register_module()
