@@ -69,7 +69,7 @@ def test_mim_train_run_test_and_search_the_development_install(tmp_path):
 @pytest.fixture(scope='module')
 def installed(tmp_path_factory):
     """Build the sdist, a wheel from it (as pip does for a PyPI sdist), and install the wheel into its own
-    site folder. Returns ``(site, env)``: ``env`` puts that install ahead of the editable checkout."""
+    site folder. Returns ``(site, env)``: ``env`` puts that install ahead of the checkout's in-place install."""
     tmp = tmp_path_factory.mktemp('release')
     env = dict(os.environ, PYTHONWARNINGS='ignore')
     run([sys.executable, 'setup.py', '-q', 'sdist', '-d', str(tmp / 'sdist')], ROOT, env)
@@ -89,7 +89,7 @@ def test_wheel_ships_configs_tools_and_model_index_as_files(installed):
                  'tools/dist_train.sh', 'tools/model_converters/extract_backbone.py', 'model-index.yml',
                  'configs/cls/metafile.yml'):
         assert (mim / name).is_file() and not (mim / name).is_symlink(), name
-    # building the release leaves the checkout's editable links alone
+    # building the release leaves the checkout's links alone
     assert (ROOT / 'gersp_mm' / '.mim' / 'configs').resolve() == ROOT / 'configs'
 
 
