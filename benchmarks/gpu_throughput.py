@@ -14,6 +14,9 @@ Measured in one process, one after the other, each with its peak device memory:
 - ``gersp_gpu_path``: the same loader running the GPU path's worker side (``LoadEncodedMoCoViews``) and
   ``DeviceAugmentDataPreprocessor`` decoding and augmenting on the device.
 
+For the two loader variants the data preprocessor alone is timed too, on one batch
+(``preprocessor_samples_per_s``: for the GPU path, the device's decoding and augmentation rate).
+
 Each GeRSP figure is also given as a fraction of the ceiling (the issue's goal: >= 0.8 with at most 8
 workers). The images: DIOR 00001.jpg (tests/data, real, 800x800) enlarged to ``--image-side`` px (bicubic,
 JPEG q=90) as the remote-sensing source, the real ImageNet JPEGs of tests/data as the natural source. On
@@ -194,12 +197,17 @@ def gersp_with_loader(args, cfg, device: torch.device, rs_root: str, gpu_path: b
                       dict(type='PackInputs')] for t in (cfg.rs_pipeline[0], cfg.natural_pipeline[0])]
         preprocessor = CPU_PATH_PREPROCESSOR
     model, optim_wrapper = build_model_and_optimizer(cfg, device, preprocessor)
-    loader = build_loader(cfg, args, rs_root, *pipelines, steps=args.warmup + args.iters)
+    loader = build_loader(cfg, args, rs_root, *pipelines, steps=args.warmup + args.iters + 1)
     batches: Iterator[dict] = iter(loader)
     reset_peak_memory(device)
     rate = timed_rate(lambda: model.train_step(next(batches), optim_wrapper), args.batch_size, args.iters,
                       args.warmup, device)
-    return dict(samples_per_s=rate, peak_memory_gib=peak_memory_gib(device))
+    result = dict(samples_per_s=rate, peak_memory_gib=peak_memory_gib(device))
+    # the data preprocessor alone on one batch (for the GPU path: decoding and augmenting on the device)
+    batch = next(batches)
+    result['preprocessor_samples_per_s'] = timed_rate(lambda: model.data_preprocessor(batch, True),
+                                                      args.batch_size, args.iters, 1, device)
+    return result
 
 
 def gpu_path_agreement(cfg, device: torch.device, rs_root: str, views: int = 8) -> float:
@@ -229,15 +237,17 @@ def _gib(value: Optional[float]) -> str:
 
 def markdown(report: dict) -> str:
     ceiling = report['resnet50_bf16']['images_per_s'] / IMAGES_PER_SAMPLE
-    lines = ['| variant | rate | / ceiling | peak memory (GiB) |', '|---|---|---|---|',
+    lines = ['| variant | rate | / ceiling | peak memory (GiB) | data preprocessor alone |', '|---|---|---|---|---|',
              f'| {report["resnet"]} bf16, batch {report["resnet50_bf16"]["batch"]} | '
              f'{report["resnet50_bf16"]["images_per_s"]:.0f} images/s (ceiling {ceiling:.0f} GeRSP samples/s) | '
-             f'- | {_gib(report["resnet50_bf16"]["peak_memory_gib"])} |']
+             f'- | {_gib(report["resnet50_bf16"]["peak_memory_gib"])} | - |']
     for name in ('gersp_on_device', 'gersp_cpu_loader', 'gersp_gpu_path'):
         if name in report:
             result = report[name]
+            alone = result.get('preprocessor_samples_per_s')
             lines.append(f'| {name} | {result["samples_per_s"]:.0f} samples/s | '
-                         f'{result["samples_per_s"] / ceiling:.2f} | {_gib(result["peak_memory_gib"])} |')
+                         f'{result["samples_per_s"] / ceiling:.2f} | {_gib(result["peak_memory_gib"])} | '
+                         f'{"-" if alone is None else f"{alone:.0f} samples/s"} |')
     return '\n'.join(lines)
 
 

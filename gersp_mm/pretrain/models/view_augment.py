@@ -38,13 +38,17 @@ def resized_crop(image: torch.Tensor, crop: Sequence[int], output_size: int) -> 
         output_size (int): Side S of the output.
 
     Returns:
-        Tensor: (3, S, S) float32, rounded to integers in [0, 255] (half up, as Pillow).
+        Tensor: (3, S, S) float32, not rounded yet (:func:`round_to_uint8_values` rounds a whole batch).
     """
     top, left, height, width = crop
     patch = image[:, top:top + height, left:left + width].float()
-    resized = F.interpolate(patch[None], size=(output_size, output_size), mode='bilinear',
-                            align_corners=False, antialias=True)[0]
-    return resized.add_(0.5).floor_().clamp_(0, 255)
+    return F.interpolate(patch[None], size=(output_size, output_size), mode='bilinear', align_corners=False,
+                         antialias=True)[0]
+
+
+def round_to_uint8_values(views: torch.Tensor) -> torch.Tensor:
+    """Round resampled values as Pillow stores them: half up, clipped to [0, 255] (in place)."""
+    return views.add_(0.5).floor_().clamp_(0, 255)
 
 
 def grayscale(views: torch.Tensor) -> torch.Tensor:
@@ -167,9 +171,10 @@ def apply_views(images: Sequence[torch.Tensor], params: Sequence[ViewParams]) ->
     """Augment one view per (image, parameters) pair, batched after the per-view crop and resize.
 
     The parameters are host-side Python values, so the grouping of views by operation needs no
-    device synchronisation: crop + resize per view; grayscale on the selected views; then each of the
-    four jitter steps applies each operation to the views whose order puts it at that step, with their
-    factors (identity factors skipped, as the reference does); flip on the selected views.
+    device synchronisation: crop + resize per view (the only per-view kernels), rounding of the batch;
+    grayscale on the selected views; then each of the four jitter steps applies each operation to the
+    views whose order puts it at that step, with their factors (identity factors skipped, as the
+    reference does); flip on the selected views.
 
     Args:
         images (Sequence[Tensor]): N decoded (3, H, W) RGB images (uint8 or float), on one device;
@@ -195,6 +200,7 @@ def apply_views(images: Sequence[torch.Tensor], params: Sequence[ViewParams]) ->
             raise ValueError(f'crop {view.crop} (top, left, height, width) exceeds the decoded image of '
                              f'(height, width) {tuple(image.shape[-2:])}')
         views[index] = resized_crop(image, view.crop, size)
+    round_to_uint8_values(views)
 
     gray = [index for index, view in enumerate(params) if view.grayscale]
     if gray:
