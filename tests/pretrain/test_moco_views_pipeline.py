@@ -332,13 +332,13 @@ class TestLoading:
 
 
 def test_data_pipeline_benchmark_runs():
-    """benchmarks/data_pipeline.py (its smallest setting) times the three pipelines on the real images."""
+    """benchmarks/data_pipeline.py (its smallest setting) times the pipelines on the real images."""
     run = subprocess.run([sys.executable, 'benchmarks/data_pipeline.py', '--sets', '800', '--rounds', '1',
                           '--samples', '1', '--entries', '0'], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout[:run.stdout.rindex('}') + 1])
     result = report['throughput']['800']
-    assert set(result['samples_per_second']) == {'previous', 'fast', 'torchvision'}
+    assert {'previous', 'fast', 'torchvision'} <= set(result['samples_per_second'])
     assert all(rate > 0 for rate in result['samples_per_second'].values())
     assert '| DIOR 00001.jpg, 800x800 (original file) |' in run.stdout
 
