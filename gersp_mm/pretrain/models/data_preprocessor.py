@@ -73,12 +73,19 @@ class DualSourceDataPreprocessor(SelfSupDataPreprocessor):
 
 
 def decode_source_images(images: Sequence[SourceImage], device: torch.device) -> List[torch.Tensor]:
-    """Decode the images of a batch on ``device``: (3, H, W) uint8 RGB each, in input order.
+    """Decode the images of a batch on ``device``, in input order.
 
     On a CUDA device the encoded JPEGs are decoded together by nvjpeg (``torchvision.io.decode_jpeg`` on a
     list); a batch that nvjpeg refuses is retried image by image, and an image it refuses is decoded by
     Pillow. Elsewhere Pillow decodes them (:class:`EncodedImage`, the CPU path's decoder). Images decoded
     in the worker are moved to ``device``.
+
+    Args:
+        images (Sequence[SourceImage]): The batch's images, each once.
+        device (torch.device): Where to decode (and keep) them.
+
+    Returns:
+        list[Tensor]: (3, H, W) uint8 RGB images on ``device``, ``(H, W)`` as each header announced.
 
     Raises:
         ImageDecodeError: If an image cannot be decoded (naming the file), or decodes to another size
