@@ -105,7 +105,7 @@ class TestUnlabeledImageFolder:
                                      str(tmp_path), str(tmp_path / 'out.txt')], cwd=ROOT, capture_output=True,
                                     text=True)
         assert empty_tool.returncode == 1 and 'no image' in empty_tool.stderr
-        assert not (tmp_path / 'out.txt').exists() and not (tmp_path / 'out.txt.partial').exists()
+        assert list(tmp_path.iterdir()) == []  # no list, no temporary file
 
 
 def tiny_dataset_cfg(**overrides):

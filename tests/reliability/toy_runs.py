@@ -63,3 +63,17 @@ def toy_runner(work_dir, max_iters=6, nan_at=(), guard=None, checkpoint=None, cu
         default_scope='mmengine',
         experiment_name=f'toy_{next(_RUN_IDS)}',  # unique: Runners of one process share instances by name
         **kwargs)
+
+
+def any_rank_worker(rank: int, world_size: int, port: int, out_dir: str) -> None:
+    """One process of a gloo group: is a non-finite loss seen only on rank 1 reported on every rank?"""
+    import torch.distributed as dist
+
+    from gersp_mm.engine.hooks.non_finite_guard_hook import _any_rank
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=world_size)
+    try:
+        decision = _any_rank(rank == 1, torch.device('cpu'))
+    finally:
+        dist.destroy_process_group()
+    with open(f'{out_dir}/rank{rank}', 'w') as file:
+        file.write(str(decision))
