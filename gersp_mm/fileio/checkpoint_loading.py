@@ -154,18 +154,25 @@ def _kind_of_foreign_file(path: str, head: bytes, size: int) -> Optional[str]:
     return None
 
 
-def _zip_damage(path: str) -> Optional[str]:
-    """Why the zip archive ``path`` is incomplete or corrupt (its CRCs are checked), or None."""
+def _check_zip(path: str, size: int) -> None:
+    """Check that the zip archive ``path`` is complete (its CRCs are verified) and holds a ``data.pkl``."""
+    damage = None
     try:
         with zipfile.ZipFile(path) as archive:
             bad_member = archive.testzip()
+            names = archive.namelist()
     except zipfile.BadZipFile as err:
-        return f'the end of the zip archive is missing or damaged ({err}): a write or copy was cut off'
+        damage = f'the end of the zip archive is missing or damaged ({err}): a write or copy was cut off'
     except (OSError, EOFError, ValueError, RuntimeError) as err:  # e.g. a truncated member
-        return f'unreadable archive ({type(err).__name__}: {err})'
-    if bad_member is not None:
-        return f'corrupt archive member {bad_member!r} (CRC mismatch)'
-    return None
+        damage = f'unreadable archive ({type(err).__name__}: {err})'
+    else:
+        if bad_member is not None:
+            damage = f'corrupt archive member {bad_member!r} (CRC mismatch)'
+        elif not any(name == 'data.pkl' or name.endswith('/data.pkl') for name in names):
+            raise _error(path, 'not_checkpoint', 'not a PyTorch checkpoint: it is a zip archive without the '
+                         'data.pkl of a torch.save file')
+    if damage is not None:
+        raise _error(path, 'truncated', f'truncated or corrupt checkpoint ({size} bytes): {damage}')
 
 
 def _error(path: str, reason: str, detail: str) -> CheckpointLoadError:
@@ -194,9 +201,7 @@ def check_checkpoint_file(path: Union[str, 'os.PathLike[str]']) -> None:
     if kind is not None:
         raise _error(path, 'not_checkpoint', f'not a PyTorch checkpoint: it is {kind}')
     if head.startswith(_ZIP_MAGIC):
-        damage = _zip_damage(path)
-        if damage is not None:
-            raise _error(path, 'truncated', f'truncated or corrupt checkpoint ({size} bytes): {damage}')
+        _check_zip(path, size)
     elif not head.startswith(_LEGACY_TORCH_MAGIC):
         raise _error(path, 'not_checkpoint',
                      f'not a PyTorch checkpoint: unknown format (first bytes {head[:8].hex(" ")})')

@@ -7,6 +7,7 @@ and ``init_cfg=dict(type='Pretrained')``.
 import os
 import pickle
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def files(tmp_path_factory):
     data = (folder / 'good.pth').read_bytes()
     paths = {name: folder / f'{name}.pth' for name in
              ('good', 'legacy', 'empty', 'truncated_half', 'truncated_tail', 'flipped', 'legacy_truncated', 'jpeg',
-              'text', 'pickle', 'foreign')}
+              'text', 'pickle', 'zip', 'foreign')}
     paths['empty'].write_bytes(b'')
     paths['truncated_half'].write_bytes(data[:len(data) // 2])
     paths['truncated_tail'].write_bytes(data[:-10])
@@ -48,6 +49,8 @@ def files(tmp_path_factory):
     shutil.copy(JPEG, paths['jpeg'])
     paths['text'].write_text('notes about the experiment\nlr 0.03\n')
     paths['pickle'].write_bytes(pickle.dumps({'weight': [1.0, 2.0]}))
+    with zipfile.ZipFile(paths['zip'], 'w') as archive:
+        archive.writestr('weights/readme.txt', 'not a torch.save archive')
     torch.save({'state_dict': {}, 'payload': _Payload()}, paths['foreign'])
     paths['missing'] = folder / 'missing.pth'
     return paths
@@ -63,6 +66,7 @@ EXPECTED = {
     'jpeg': ('not_checkpoint', 'not a PyTorch checkpoint: it is a JPEG image'),
     'text': ('not_checkpoint', "it is a text file \\(it starts with 'notes about the experiment'\\)"),
     'pickle': ('not_checkpoint', 'plain Python pickle'),
+    'zip': ('not_checkpoint', 'a zip archive without the data.pkl of a torch.save file'),
     'foreign': ('foreign', 'outside the safe allow-list.*posix.system.*--unsafe-load'),
 }
 
