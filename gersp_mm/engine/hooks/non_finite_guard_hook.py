@@ -93,8 +93,7 @@ class NonFiniteGuardHook(Hook):
             wrappers = [runner.optim_wrapper]
         for wrapper in wrappers:
             if 'update_params' not in vars(wrapper):
-                wrapper.update_params = functools.partial(self._guarded_update_params, wrapper,
-                                                          wrapper.update_params)
+                wrapper.update_params = functools.partial(self._guarded_update_params, wrapper)
                 self._wrapped.append(wrapper)
 
     def after_train(self, runner) -> None:
@@ -102,15 +101,21 @@ class NonFiniteGuardHook(Hook):
             vars(wrapper).pop('update_params', None)
         self._wrapped.clear()
 
-    def _guarded_update_params(self, wrapper: OptimWrapper, update_params, loss: torch.Tensor,
+    def _guarded_update_params(self, wrapper: OptimWrapper, loss: torch.Tensor,
                                step_kwargs: Optional[Dict] = None, zero_kwargs: Optional[Dict] = None) -> None:
-        """``update_params`` that backpropagates as usual but does not step on a non-finite loss (any rank)."""
-        bad = _any_rank(not bool(torch.isfinite(loss.detach()).all()), loss.device)
-        if not bad:
-            return update_params(loss, step_kwargs=step_kwargs, zero_kwargs=zero_kwargs)
-        wrapper.backward(wrapper.scale_loss(loss))  # keeps DDP ranks and gradient accumulation in step
-        wrapper.zero_grad(**(zero_kwargs or {}))
-        self._dropped_update = True
+        """:meth:`OptimWrapper.update_params` (scale, backward, step and zero the gradients when an update is
+        due) that drops the gradients instead of stepping when the loss is non-finite on any rank.
+
+        The loss is checked after the backward pass is queued, so the check's device sync does not delay it
+        (and every DDP rank takes part in the backward's gradient all-reduce either way).
+        """
+        wrapper.backward(wrapper.scale_loss(loss))
+        if _any_rank(not bool(torch.isfinite(loss.detach()).all()), loss.device):
+            wrapper.zero_grad(**(zero_kwargs or {}))
+            self._dropped_update = True
+        elif wrapper.should_update():
+            wrapper.step(**(step_kwargs or {}))
+            wrapper.zero_grad(**(zero_kwargs or {}))
 
     # -- reporting, with the step's loss terms ----------------------------------------------------------
 
