@@ -54,9 +54,10 @@ class EncodedView:
 
 
 def decodes_on_device(encoded: EncodedImage, content: bytes) -> bool:
-    """Whether a device JPEG decoder gives exactly :class:`EncodedImage`'s pixels layout for this file.
+    """Whether a file travels encoded, to be decoded by the device's JPEG decoder (nvjpeg on CUDA).
 
-    True for a JPEG stored upright (:meth:`EncodedImage.can_reduce`) with 1 or 3 colour components that
+    The device decoder gives :class:`EncodedImage`'s RGB pixels without its conversions, so this is true
+    only for a JPEG stored upright (:meth:`EncodedImage.can_reduce`) with 1 or 3 colour components that
     ends with the JPEG end-of-image marker (a truncated file is left to the worker's decoder, which reports
     it as :class:`ImageDecodeError`, so that ``bad_image_policy`` applies).
     """
