@@ -2,7 +2,7 @@
 import contextlib
 import logging
 import random
-from typing import Iterator, NamedTuple, Union
+from typing import Iterator, Union
 
 import numpy as np
 import torch
@@ -10,25 +10,12 @@ from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 from torch.utils.data import Dataset
 
+from ..samplers.dual_source_index import DualSourceIndex
 from .loading import ImageDecodeError
 from .natural_checks import check_natural_dataset
 
 BAD_IMAGE_POLICIES = ('raise', 'skip')
 MAX_CONSECUTIVE_SKIPS = 100
-
-
-class DualSourceIndex(NamedTuple):
-    """One GeRSP sample as chosen by :class:`DualSourceSampler`.
-
-    Attributes:
-        rs (int): Index into the remote-sensing dataset.
-        natural (int): Index into the natural-image dataset.
-        seed (int): Seed of the sample's augmentations (a function of the sampler seed and the sample's
-            position), so that augmentations do not depend on the number of workers or on a resume.
-    """
-    rs: int
-    natural: int
-    seed: int
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from mmpretrain.registry import DATA_SAMPLERS
 from torch.utils.data import Sampler
 
-from ..datasets.dual_source_dataset import DualSourceIndex
+from .dual_source_index import DualSourceIndex
 
 EPOCH_LENGTHS = ('rs', 'natural', 'max')
 _MASK64 = (1 << 64) - 1
