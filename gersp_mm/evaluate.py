@@ -94,7 +94,8 @@ def enable_tta(cfg: Config, host: str) -> None:
     """Wrap the model and the test pipeline for test-time augmentation, as the host's ``tools/test.py``.
 
     mmdet and mmpretrain default to horizontal-flip TTA when the config has no ``tta_model`` /
-    ``tta_pipeline``; mmseg needs both in the config (mmseg's dataset and runtime bases define them).
+    ``tta_pipeline`` (for detection merged with the detector's own NMS settings and box cap); mmseg needs
+    both in the config (mmseg's dataset and runtime bases define them).
 
     Args:
         cfg (Config): The config, edited in place.
@@ -124,10 +125,16 @@ def enable_tta(cfg: Config, host: str) -> None:
         pipeline[-1] = dict(type='TestTimeAug', transforms=[
             [dict(type='RandomFlip', prob=1.), dict(type='RandomFlip', prob=0.)], [pack]])
         cfg.tta_pipeline = pipeline
-    if 'tta_model' not in cfg:
-        cfg.tta_model = (dict(type='DetTTAModel', tta_cfg=dict(nms=dict(type='nms', iou_threshold=0.5),
-                                                               max_per_img=100))
-                         if host == 'mmdet' else dict(type='mmpretrain.AverageClsScoreTTA'))
+    if 'tta_model' not in cfg and host == 'mmdet':
+        # the detector's own NMS and box cap (the remote-sensing configs keep 600 boxes at IoU 0.3; mmdet's
+        # test.py merges with its defaults, IoU 0.5 and 100 boxes)
+        test_cfg = cfg.model.get('test_cfg', {})
+        test_cfg = test_cfg.get('rcnn', test_cfg)
+        cfg.tta_model = dict(type='DetTTAModel', tta_cfg=dict(
+            nms=test_cfg.get('nms', dict(type='nms', iou_threshold=0.5)),
+            max_per_img=test_cfg.get('max_per_img', 100)))
+    elif 'tta_model' not in cfg:
+        cfg.tta_model = dict(type='mmpretrain.AverageClsScoreTTA')
     cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)
     dataset.pipeline = cfg.tta_pipeline
 

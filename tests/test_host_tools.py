@@ -102,10 +102,13 @@ def test_every_build_of_the_visualizers_is_a_new_visualizer(scope, visualizer, t
     import gersp_mm.det  # noqa: F401  (registers the visualizers)
     import gersp_mm.seg  # noqa: F401
     init_default_scope(scope)
-    cfg = dict(type=visualizer, vis_backends=[dict(type='LocalVisBackend')])
+
+    def cfg(**kwargs):  # a new dict each time, as each Runner has its own config
+        return dict(type=visualizer, vis_backends=[dict(type='LocalVisBackend')], **kwargs)
+
     # as a Runner builds it: named after the run; a second run of the same name in the same second
-    first = VISUALIZERS.build(dict(cfg, name=f'run_{scope}', save_dir=str(tmp_path / 'first')))
-    second = VISUALIZERS.build(dict(cfg, name=f'run_{scope}', save_dir=str(tmp_path / 'second')))
+    first = VISUALIZERS.build(cfg(name=f'run_{scope}', save_dir=str(tmp_path / 'first')))
+    second = VISUALIZERS.build(cfg(name=f'run_{scope}', save_dir=str(tmp_path / 'second')))
     assert type(first).__name__ == visualizer and first is not second
     assert (first.instance_name, second.instance_name) == (f'run_{scope}', f'run_{scope}-2')
     assert Visualizer.get_current_instance() is second  # what the hooks draw on
@@ -114,6 +117,6 @@ def test_every_build_of_the_visualizers_is_a_new_visualizer(scope, visualizer, t
     for run, loss in (('first', 1.0), ('second', 2.0)):
         assert f'"loss": {loss}' in (tmp_path / run / 'vis_data' / 'scalars.json').read_text()
     # as browse_dataset.py builds it: no name
-    unnamed = VISUALIZERS.build(cfg)
+    unnamed = VISUALIZERS.build(cfg())
     assert unnamed.instance_name.startswith(visualizer) and Visualizer.get_current_instance() is unnamed
 

@@ -139,7 +139,7 @@ def test_the_main_job_runs_from_the_installed_package(installed, tmp_path):
     log = run([sys.executable, '-m', 'mim', 'run', 'gersp_mm', 'demo', '--quick', '--work-dir', str(tmp_path / 'demo')],
               tmp_path, env)
     assert f'{site}/gersp_mm/.mim/tools/train.py' in log  # the package's own tools and configs
-    assert 'GeRSP init' in log and (tmp_path / 'demo' / 'results.md').is_file()
+    assert 'GeRSP' in (tmp_path / 'demo' / 'results.md').read_text()  # the demo's results table
 
 
 def test_mim_search_reads_the_installed_model_index(installed, tmp_path):

@@ -117,6 +117,8 @@ def test_visualization_and_tta_settings_are_those_of_the_host_test_tools(config,
         assert cfg.model.type == 'SegTTAModel' and pipeline == cfg.tta_pipeline
         return
     assert cfg.model.type == {'mmdet': 'DetTTAModel', 'mmpretrain': 'mmpretrain.AverageClsScoreTTA'}[host]
+    if host == 'mmdet':  # merged as the detector merges its boxes (not mmdet's defaults: IoU 0.5, 100 boxes)
+        assert cfg.model.tta_cfg == dict(nms=dict(type='nms', iou_threshold=0.3), max_per_img=600)
     assert pipeline[-1].type == 'TestTimeAug' and [t.prob for t in pipeline[-1].transforms[0]] == [1.0, 0.0]
     pack = pipeline[-1].transforms[1][0]  # the config's own
     if host == 'mmdet':  # with the ground truth that the COCO metric reads, and the flip the merge needs
