@@ -3,4 +3,4 @@
 # initialisation differs.
 _base_ = './atss_r50-gersp_fpn_dyhead_2x_dior.py'
 
-model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint='torchvision://resnet50')))
+model = dict(backbone=dict(init_cfg=_base_.in1k_init_cfg))

@@ -3,4 +3,4 @@
 # only the backbone initialisation differs.
 _base_ = './retinanet_r50-gersp_fpn_2x_dota.py'
 
-model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint='torchvision://resnet50')))
+model = dict(backbone=dict(init_cfg=_base_.in1k_init_cfg))

@@ -1,4 +1,4 @@
 # As resnet50-gersp_8xb32_nwpu45-20p.py, with the backbone initialised from torchvision's
 # ImageNet-1k supervised ResNet-50 instead of GeRSP (nothing else changes).
 _base_ = './resnet50-gersp_8xb32_nwpu45-20p.py'
-model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint='torchvision://resnet50')))
+model = dict(backbone=dict(init_cfg=_base_.in1k_init_cfg))

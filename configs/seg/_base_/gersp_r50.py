@@ -1,10 +1,6 @@
-# Backbone initialisation shared by every segmentation config in configs/seg: the same backbone
-# and freezing for every pre-training (defect D8: the released code froze stage 1 for the baselines only).
-#
-# The GeRSP checkpoint: a GeRSP pre-training checkpoint or an exported backbone, i.e. any file whose
-# state_dict holds the ResNet-50 weights under `backbone.*`. Change it here for all configs, or per run:
-#   python tools/train.py CONFIG --cfg-options model.backbone.init_cfg.checkpoint=path/to/gersp.pth
-gersp_checkpoint = 'checkpoints/gersp_r50_backbone.pth'
+# Backbone initialisation shared by every segmentation config in configs/seg (the inits themselves:
+# configs/_base_/backbone_inits.py).
+_base_ = '../../_base_/backbone_inits.py'
 
 custom_imports = dict(imports=['gersp_mm', 'gersp_mm.seg'], allow_failed_imports=False)
 
@@ -16,9 +12,7 @@ custom_imports = dict(imports=['gersp_mm', 'gersp_mm.seg'], allow_failed_imports
 # `open-mmlab://resnet50_v1c` cannot be combined with init_cfg).
 gersp_backbone = dict(
     type='ResNet',
-    # _scope_='gersp_mm': gersp_mm's Pretrained, which stops with one sentence when the checkpoint does not fit
-    # the backbone (another depth, missing tensors) instead of training on a partly random one.
-    init_cfg=dict(type='Pretrained', checkpoint=gersp_checkpoint, prefix='backbone.', _scope_='gersp_mm'))
+    init_cfg=_base_.gersp_init_cfg)
 
 # Crash safety, merged into each config's default_hooks (`default_hooks = _base_.crash_safe_hooks`; a list of
 # bases cannot define default_hooks twice): checkpoints written atomically and never with NaN/inf tensors,

@@ -1,4 +1,4 @@
 # As deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py, with the backbone initialised from torchvision's
 # ImageNet-1k supervised ResNet-50 instead of GeRSP (nothing else changes).
 _base_ = './deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'
-model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint='torchvision://resnet50')))
+model = dict(backbone=dict(init_cfg=_base_.in1k_init_cfg))

@@ -4,7 +4,7 @@
 # cannot be combined with other dataset and schedule bases. It is derived here from mmdet's RetinaNet model
 # base (same data preprocessor, backbone and FPN inputs) by the changes that make it ATSS + DyHead; the
 # result equals mmdet's model except for the lines marked "protocol" (tests/det checks this).
-_base_ = ['mmdet::_base_/models/retinanet_r50_fpn.py', '../gersp_pretrain.py']
+_base_ = ['mmdet::_base_/models/retinanet_r50_fpn.py', '../../../_base_/backbone_inits.py']
 
 model = dict(
     type='ATSS',

@@ -1,6 +1,6 @@
 # mmdet's RetinaNet R50-FPN, backbone loaded from GeRSP, remote-sensing test settings: NMS IoU 0.3,
 # up to 600 boxes per image, score threshold 0.05.
-_base_ = ['mmdet::_base_/models/retinanet_r50_fpn.py', '../gersp_pretrain.py']
+_base_ = ['mmdet::_base_/models/retinanet_r50_fpn.py', '../../../_base_/backbone_inits.py']
 
 model = dict(
     backbone=dict(init_cfg={{_base_.gersp_init_cfg}}),
