@@ -1,7 +1,7 @@
 # ResNet-18 scene classifier of the demo (`python tools/demo.py`), backbone from the demo's GeRSP pre-training,
 # on the synthetic NWPU-RESISC45-format scenes it writes (8 classes, 64x64 images, 8 training images per
 # class). The repository's NWPU config with the demo's sizes: ResNet-18 (nothing frozen, BN trained, as for
-# every init), 64-px crops, SGD lr 0.05 with 2 warm-up epochs and cosine annealing over 30 epochs.
+# every init), 64-px crops, SGD lr 0.05 with 2 warm-up epochs and cosine annealing over 20 epochs.
 _base_ = '../cls/nwpu45/resnet50-gersp_8xb32_nwpu45-10p.py'
 
 data_root = 'work_dirs/demo/data/NWPU-RESISC45'
@@ -32,7 +32,7 @@ val_dataloader = dict(
     dataset=dict(data_root=data_root, ann_file='meta/test.txt', pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-max_epochs = 30
+max_epochs = 20
 optim_wrapper = dict(optimizer=dict(lr=0.05))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=2, convert_to_iter_based=True),

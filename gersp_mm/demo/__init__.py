@@ -1,8 +1,15 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The laptop demo of ``tools/demo.py``: synthetic datasets in the real on-disk formats and a progress hook.
+"""The main job (``tools/demo.py``): GeRSP against each of its sources alone and random init, on synthetic data.
 
-Importing it registers :class:`DemoProgressHook` (``custom_imports=dict(imports=['gersp_mm.demo'])``).
+- :mod:`.synthetic_scenes`: the datasets, in the on-disk formats of the real ones;
+- :mod:`.plan`: the initialisations and downstream tasks compared;
+- :mod:`.runs`: config files, in-process training, backbone export;
+- :mod:`.pipeline`: the stages from data to results (:func:`run_demo`);
+- :mod:`.report`: the results table, what it shows, the caveats;
+- :mod:`.figures`, :mod:`.detections`: training curves with the k-NN monitor, the detection grid;
+- :mod:`.progress`: the console progress (:class:`DemoProgressHook`, registered on import) and the time left.
 """
+from .pipeline import run_demo
 from .progress import DemoProgressHook
 from .synthetic_scenes import (
     DET_CLASSES,
@@ -13,5 +20,5 @@ from .synthetic_scenes import (
     write_demo_datasets,
 )
 
-__all__ = ['DemoProgressHook', 'DemoDataSizes', 'DemoDataRoots', 'write_demo_datasets', 'DET_CLASSES',
+__all__ = ['run_demo', 'DemoProgressHook', 'DemoDataSizes', 'DemoDataRoots', 'write_demo_datasets', 'DET_CLASSES',
            'SCENE_CLASSES', 'NATURAL_CLASSES']

@@ -1,172 +1,170 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""``tools/demo.py --quick`` end to end, and the synthetic data sets it writes."""
-import csv
-import hashlib
-import importlib.util
+"""``tools/demo.py --quick`` end to end: progress, results, pictures, runs; the README's block in its format."""
+import io
 import json
-import os
+import re
+import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
-from mmpretrain.datasets import ImageNet
 
-from gersp_mm.cls import NWPU_RESISC45_CLASSES, NWPURESISC45
-from gersp_mm.demo import DET_CLASSES, NATURAL_CLASSES, SCENE_CLASSES, DemoDataSizes, write_demo_datasets
-from gersp_mm.det import DIOR_CLASSES, DIORDataset
-from gersp_mm.pretrain import UnlabeledImageFolder
+from gersp_mm.demo.pipeline import Demo
+from gersp_mm.demo.plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS
+from gersp_mm.demo.report import README_BEGIN, README_END
+from gersp_mm.demo.synthetic_scenes import DemoDataRoots
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = DemoDataSizes(rs_images=10, natural_per_class=3, det_train=5, det_val=2, det_test=5, scene_train_per_class=2,
-                      scene_test_per_class=3)
-
-
-def run_quick_demo(work_dir: Path, seed: int):
-    """Run ``python tools/demo.py --quick --seed SEED`` into ``work_dir``; returns its output."""
-    result = subprocess.run([sys.executable, 'tools/demo.py', '--quick', '--seed', str(seed), '--work-dir',
-                             str(work_dir)], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return result.stdout
+SEED = 3
+NUM_STAGES = 1 + len(PRETRAININGS) + len(TASKS) * len(INITIALISATIONS) + 1
 
 
 @pytest.fixture(scope='module')
 def quick_demo(tmp_path_factory):
-    """The output of ``python tools/demo.py --quick --seed 3`` and its work dir."""
+    """``python tools/demo.py --quick --seed 3``: its work dir, its output and when its first line came."""
     work_dir = tmp_path_factory.mktemp('demo')
-    return work_dir, run_quick_demo(work_dir, seed=3)
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, 'tools/demo.py', '--quick', '--seed', str(SEED), '--work-dir',
+                                str(work_dir)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first_line = process.stdout.readline()
+    first_line_seconds = time.perf_counter() - start
+    rest, _ = process.communicate(timeout=900)
+    assert process.returncode == 0, (first_line + rest)[-6000:]
+    return work_dir, first_line + rest, first_line_seconds
 
 
-def test_help_shows_examples_and_defaults(capsys):
-    spec = importlib.util.spec_from_file_location('demo_tool', ROOT / 'tools' / 'demo.py')
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
-    args = demo.parse_args([])
-    assert (args.work_dir, args.seed, args.quick) == ('work_dirs/demo', 0, False)
-    with pytest.raises(SystemExit):
-        demo.parse_args(['--help'])
-    text = capsys.readouterr().out
-    assert '--quick' in text and '--seed' in text and 'python tools/demo.py --seed 1' in text
+def table_cells(lines):
+    return [[cell.strip() for cell in line.strip().strip('|').split('|')] for line in lines if line.startswith('|')]
 
 
-def file_hashes(root: Path) -> dict:
-    return {str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(root.rglob('*')) if path.is_file()}
+def test_the_first_progress_line_comes_at_once(quick_demo):
+    _, stdout, seconds = quick_demo
+    assert stdout.startswith('GeRSP demo: loading PyTorch and OpenMMLab')
+    assert seconds < 10
 
 
-def test_quick_demo_prints_and_writes_the_results(quick_demo):
-    work_dir, stdout = quick_demo
-    for step in range(1, 7):
-        assert f'[{step}/6]' in stdout
-    assert 'recognised layout: gersp_mm; ResNet-18' in stdout
-    assert '| task | metric | GeRSP init | random init | GeRSP - random |' in stdout
-    assert 'Epoch(train)' not in stdout  # the runners' logs go to demo.log
-    assert 'Epoch(train)' in (work_dir / 'demo.log').read_text()
+def test_the_demo_reports_every_stage_with_the_time_left(quick_demo):
+    _, stdout, _ = quick_demo
+    for number in range(1, NUM_STAGES + 1):
+        assert f'[{number}/{NUM_STAGES}] ' in stdout
+    assert len(re.findall(r'done in [\d.]+ (?:s|min); about [\d.]+ (?:s|min) left for the demo', stdout)) == \
+        NUM_STAGES - 1
+    for init in PRETRAININGS:
+        assert f'Pre-training {init.title} (seed {SEED})' in stdout
+    assert stdout.count('pre-training: iteration 1/') == len(PRETRAININGS)
+    assert 'recognised layout: gersp_mm' in stdout and 'recognised layout: mm_model' in stdout
+    assert 'Epoch(train)' not in stdout  # the Runners' logs go to demo.log
+    assert 'QUICK RUN' in stdout and "5 of DIOR's 20 classes" in stdout
 
+
+def test_the_results_are_the_runs_final_metrics_in_percent(quick_demo):
+    """Every number of results.json is the run's own final log entry, scaled to percent."""
+    work_dir, stdout, _ = quick_demo
     summary = json.loads((work_dir / 'results.json').read_text())
-    assert summary['seed'] == 3 and summary['quick'] is True
-    rows = summary['results']
-    assert [row['metric'] for row in rows] == ['VOC mAP@0.5 (%)', 'top-1 (%)']
-    for row in rows:
-        assert 0 <= row['gersp'] <= 100 and 0 <= row['random'] <= 100
-        assert row['gain'] == pytest.approx(row['gersp'] - row['random'], abs=0.02)
-        assert f'| {row["task"]} | {row["metric"]} | {row["gersp"]:.2f} | {row["random"]:.2f} |' in stdout
-    assert len(summary['stage_seconds']) == 6 and summary['total_seconds'] >= sum(summary['stage_seconds'].values()) - 1
-    markdown = (work_dir / 'results.md').read_text()
-    assert all(f'| {row["task"]} |' in markdown for row in rows)
-    with open(work_dir / 'results.csv', newline='') as f:
-        table = list(csv.reader(f))
-    assert table[0] == ['task', 'metric', 'GeRSP init', 'random init', 'GeRSP - random']
-    assert [float(value) for value in table[1][2:]] == [rows[0]['gersp'], rows[0]['random'], rows[0]['gain']]
-    png = (work_dir / 'loss_curves.png').read_bytes()
-    assert png.startswith(b'\x89PNG\r\n\x1a\n') and len(png) > 10_000
+    assert summary['seeds'] == [SEED] and summary['quick'] is True
+    results = {(row['task'], row['init']): row for row in summary['results']}
+    assert set(results) == {(task.key, init.key) for task in TASKS for init in INITIALISATIONS} | {
+        ('knn', init.key) for init in PRETRAININGS}
+    scales = {'pascal_voc/mAP': 100.0, 'accuracy/top1': 1.0, KNN_METRIC: 1.0}
+    for (task, init), row in results.items():
+        run = f'pretrain_{init}' if task == 'knn' else f'{task}_{init}'
+        logs = list((work_dir / f'seed{SEED}' / run).glob('*/vis_data/scalars.json'))
+        records = [json.loads(line) for line in logs[0].read_text().splitlines()]
+        logged = [record[row['metric']] for record in records if row['metric'] in record]
+        assert row['values'] == [pytest.approx(logged[-1] * scales[row['metric']], abs=1e-4)], (task, init)
+    assert len(summary['stage_seconds']) == NUM_STAGES
 
 
-def test_quick_demo_fine_tunes_the_exported_student(quick_demo):
-    """The GeRSP configs load the exported student backbone; the random ones nothing; both train alike."""
-    work_dir, _ = quick_demo
-    exported = torch.load(work_dir / 'checkpoints' / 'gersp_r18_backbone.pth', weights_only=True)['state_dict']
-    pretrained = torch.load(work_dir / 'pretrain' / 'epoch_1.pth', map_location='cpu', weights_only=False)
-    assert exported.keys() == {key for key in pretrained['state_dict'] if key.startswith('backbone.')}
-    for key, value in exported.items():
-        assert torch.equal(value, pretrained['state_dict'][key]), key
-    for task in ('det', 'cls'):
-        gersp = Config.fromfile(str(work_dir / 'configs' / f'{task}_gersp.py'))
-        random = Config.fromfile(str(work_dir / 'configs' / f'{task}_random.py'))
-        assert gersp.model.backbone.init_cfg.checkpoint == str(work_dir / 'checkpoints' / 'gersp_r18_backbone.pth')
-        assert 'checkpoint' not in str(random.model.backbone.init_cfg)
-        gersp.model.backbone.pop('init_cfg')
-        random.model.backbone.pop('init_cfg')
-        assert gersp.model == random.model
-        for key in ('train_dataloader', 'val_dataloader', 'optim_wrapper', 'param_scheduler', 'train_cfg',
-                    'randomness'):
-            assert gersp[key] == random[key], key
-        assert gersp.randomness.seed == 3
+def test_the_results_block_is_printed_and_written(quick_demo):
+    work_dir, stdout, _ = quick_demo
+    block = (work_dir / 'results.md').read_text()
+    assert block.startswith(f'`python tools/demo.py --quick --seeds {SEED}`: 1 seed(s), ')
+    assert all(f'      {line}'.rstrip() in stdout for line in block.splitlines())
+    rows = table_cells(block.splitlines())
+    assert rows[0][2:] == [init.title for init in INITIALISATIONS] and len(rows) == 2 + len(TASKS) + 1
+    csv_rows = (work_dir / 'results.csv').read_text().splitlines()
+    assert csv_rows[0] == 'task,init,metric,seeds,values,mean,std' and len(csv_rows) == 1 + 4 * 2 + 3
 
 
-def test_quick_demo_is_deterministic_by_seed(quick_demo, tmp_path):
-    """The same seed again: the same pre-trained weights and the same results table."""
-    work_dir, _ = quick_demo
-    run_quick_demo(tmp_path, seed=3)
-    first, again = (json.loads((d / 'results.json').read_text())['results'] for d in (work_dir, tmp_path))
-    assert first == again
-    weights = [torch.load(d / 'checkpoints' / 'gersp_r18_backbone.pth', weights_only=True)['state_dict']
-               for d in (work_dir, tmp_path)]
+def test_the_readme_shows_a_results_block_in_the_format_the_demo_writes(quick_demo):
+    """The README's table has the demo's columns and rows (only the numbers differ): it cannot go stale."""
+    work_dir, _, _ = quick_demo
+    readme = (ROOT / 'README.md').read_text()
+    assert readme.count(README_BEGIN) == 1 and readme.count(README_END) == 1
+    shown = readme.split(README_BEGIN)[1].split(README_END)[0].strip().splitlines()
+    written = (work_dir / 'results.md').read_text().splitlines()
+    assert re.fullmatch(r'`python tools/demo.py --seeds [\d ]+`: \d+ seed\(s\), .+', shown[0]), shown[0]
+    shown_rows, written_rows = table_cells(shown), table_cells(written)
+    assert [row[:2] for row in shown_rows] == [row[:2] for row in written_rows]
+    assert [len(row) for row in shown_rows] == [len(row) for row in written_rows]
+    cell = re.compile(r'-|\d+\.\d\d( ± \d+\.\d\d)?')
+    for row in shown_rows[2:]:
+        assert all(cell.fullmatch(value) for value in row[2:]), row
+    assert sum(cell != '-' for row in shown_rows[2:] for cell in row[2:]) == len(TASKS) * 4 + 3
+    assert 'Caveats:' in shown and not any('QUICK RUN' in line for line in shown)
+
+
+def png_size(path: Path):
+    data = path.read_bytes()
+    assert data.startswith(b'\x89PNG\r\n\x1a\n')
+    return struct.unpack('>II', data[16:24])
+
+
+def test_the_pictures_are_written(quick_demo):
+    work_dir, _, _ = quick_demo
+    width, height = png_size(work_dir / 'training_curves.png')
+    assert width > 3 * height  # four panels side by side
+    width, height = png_size(work_dir / 'detections.png')
+    assert width / height == pytest.approx(5 / 4, rel=0.1)  # ground truth + 4 inits, on 4 test scenes
+
+
+def test_the_pre_trainings_log_the_k_nn_monitor(quick_demo):
+    work_dir, _, _ = quick_demo
+    for init in PRETRAININGS:
+        log = next((work_dir / f'seed{SEED}' / f'pretrain_{init.key}').glob('*/vis_data/scalars.json'))
+        steps = [json.loads(line)['step'] for line in log.read_text().splitlines() if KNN_METRIC in line]
+        assert steps == [2, 4], init.key
+
+
+def test_each_fine_tuning_loads_its_own_exported_backbone_and_differs_only_there(quick_demo):
+    work_dir, _, _ = quick_demo
+    seed_dir = work_dir / f'seed{SEED}'
+    for init in PRETRAININGS:
+        exported = torch.load(seed_dir / 'checkpoints' / f'{init.key}_r18_backbone.pth', weights_only=True)
+        pretrained = torch.load(seed_dir / f'pretrain_{init.key}' / 'epoch_1.pth', map_location='cpu',
+                                weights_only=False)['state_dict']
+        assert exported['state_dict'].keys() == {key for key in pretrained if key.startswith('backbone.')}
+        assert all(torch.equal(value, pretrained[key]) for key, value in exported['state_dict'].items())
+    for task in TASKS:
+        configs = {init.key: Config.fromfile(str(seed_dir / 'configs' / f'{task.key}_{init.key}.py'))
+                   for init in INITIALISATIONS}
+        for key, cfg in configs.items():
+            init_cfg = str(cfg.model.backbone.init_cfg)
+            if key == 'random':
+                assert 'checkpoint' not in init_cfg
+            else:
+                assert cfg.model.backbone.init_cfg.checkpoint == str(seed_dir / 'checkpoints' /
+                                                                     f'{key}_r18_backbone.pth')
+            cfg.model.backbone.pop('init_cfg')
+        for cfg in configs.values():
+            assert cfg.model == configs['gersp'].model and cfg.randomness.seed == SEED
+            for field in ('train_dataloader', 'val_dataloader', 'optim_wrapper', 'param_scheduler', 'train_cfg'):
+                assert cfg[field] == configs['gersp'][field], field
+
+
+def test_a_pre_training_run_again_gives_the_same_weights(quick_demo, tmp_path):
+    """Determinism: the GeRSP pre-training of the quick demo, repeated on its data, exports the same backbone."""
+    work_dir, _, _ = quick_demo
+    data = work_dir / 'data'
+    demo = Demo(str(tmp_path), [SEED], quick=True, log=io.StringIO())
+    demo.data = DemoDataRoots(str(data / 'MillionAID' / 'test'), str(data / 'imagenet'), str(data / 'DIOR'),
+                              str(data / 'NWPU-RESISC45'))
+    demo.pretrain(PRETRAININGS[0], SEED)
+    weights = [torch.load(root / f'seed{SEED}' / 'checkpoints' / 'gersp_r18_backbone.pth',
+                          weights_only=True)['state_dict'] for root in (work_dir, tmp_path)]
     assert weights[0].keys() == weights[1].keys()
     assert all(torch.equal(weights[0][key], weights[1][key]) for key in weights[0])
-
-
-def test_demo_data_is_a_function_of_the_seed(tmp_path):
-    first = write_demo_datasets(str(tmp_path / 'a'), seed=5, sizes=SMALL)
-    write_demo_datasets(str(tmp_path / 'b'), seed=5, sizes=SMALL)
-    write_demo_datasets(str(tmp_path / 'c'), seed=6, sizes=SMALL)
-    hashes = {name: file_hashes(tmp_path / name) for name in 'abc'}
-    assert hashes['a'] == hashes['b']
-    assert hashes['a'].keys() == hashes['c'].keys()
-    images = [name for name in hashes['a'] if name.lower().endswith(('.jpg', '.jpeg'))]
-    assert len(images) == 10 + 8 * 3 + 12 + 8 * 5
-    assert all(hashes['a'][name] != hashes['c'][name] for name in images)
-    # a larger data set starts with the same images
-    bigger = write_demo_datasets(str(tmp_path / 'd'), seed=5, sizes=SMALL._replace(rs_images=20))
-    assert (Path(bigger.million_aid) / 'P0000010.jpg').read_bytes() == \
-        (Path(first.million_aid) / 'P0000010.jpg').read_bytes()
-
-
-def test_demo_data_loads_through_the_repository_datasets(tmp_path):
-    assert set(DET_CLASSES) <= set(DIOR_CLASSES) and set(SCENE_CLASSES) <= set(NWPU_RESISC45_CLASSES)
-    roots = write_demo_datasets(str(tmp_path), seed=0, sizes=SMALL)
-
-    init_default_scope('mmdet')
-    trainval = DIORDataset(data_root=roots.dior, split='trainval')
-    test = DIORDataset(data_root=roots.dior, split='test', test_mode=True)
-    assert [info['img_id'] for info in trainval] == [f'{i:05d}' for i in range(1, 8)]
-    assert [info['img_id'] for info in test] == [f'{i:05d}' for i in range(11726, 11731)]
-    assert b'\r\n' in (Path(roots.dior) / 'Annotations' / '00001.xml').read_bytes()
-    labels = set()
-    for info in [*trainval, *test]:
-        assert info['width'] == info['height'] == SMALL.rs_size and info['instances']
-        for instance in info['instances']:
-            xmin, ymin, xmax, ymax = instance['bbox']
-            assert 0 <= xmin < xmax <= SMALL.rs_size and 0 <= ymin < ymax <= SMALL.rs_size
-            labels.add(DIOR_CLASSES[instance['bbox_label']])
-    assert labels <= set(DET_CLASSES) and len(labels) >= 4
-
-    init_default_scope('mmpretrain')
-    train = NWPURESISC45(data_root=roots.nwpu, ann_file='meta/train.txt')
-    scanned = NWPURESISC45(data_root=roots.nwpu)
-    assert len(train) == 8 * 2 and len(scanned) == 8 * 5
-    assert {NWPU_RESISC45_CLASSES[train.get_data_info(i)['gt_label']] for i in range(len(train))} == set(SCENE_CLASSES)
-
-    natural_classes = tuple(name for _, name in NATURAL_CLASSES)
-    natural = ImageNet(data_root=roots.imagenet, split='train', metainfo=dict(classes=natural_classes))
-    assert len(natural) == 8 * 3 and natural.ann_file.endswith('meta/train.txt')
-    wnid = NATURAL_CLASSES[1][0]
-    assert natural.get_data_info(3)['img_path'].endswith(f'train/{wnid}/{wnid}_1.JPEG')
-    assert natural.get_data_info(3)['gt_label'] == 1
-
-    unlabeled = UnlabeledImageFolder(data_root=roots.million_aid)
-    assert len(unlabeled) == 10 and unlabeled.get_data_info(0)['img_path'].endswith('P0000001.jpg')

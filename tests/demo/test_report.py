@@ -1,0 +1,73 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""The demo's results block: table layout, the findings derived from the numbers, the caveats."""
+import statistics
+
+from gersp_mm.benchmark import Summary
+from gersp_mm.demo.plan import INITIALISATIONS, TASKS
+from gersp_mm.demo.report import caveats, findings, format_cell, knn_summaries, results_block, results_table
+
+
+def summary(task: str, init: str, *values: float) -> Summary:
+    return Summary(task, init, 'metric', tuple(range(len(values))), values)
+
+
+def test_a_cell_is_the_value_or_mean_and_sample_std():
+    assert format_cell(summary('det', 'gersp', 79.004)) == '79.00'
+    assert format_cell(summary('det', 'gersp', 1.0, 2.0, 4.0)) == \
+        f'{7 / 3:.2f} ± {statistics.stdev([1.0, 2.0, 4.0]):.2f}'
+
+
+def test_the_table_has_one_column_per_init_and_one_row_per_task_and_the_monitor():
+    lines = results_table([summary('det', 'moco', 50.0), summary('knn', 'gersp', 61.25)])
+    header = [cell.strip() for cell in lines[0].strip('|').split('|')]
+    assert header == ['task', 'metric', 'GeRSP', 'MoCo v2, aerial only', 'supervised, natural only', 'random init']
+    assert lines[1] == '|---|---|---|---|---|---|'
+    rows = [[cell.strip() for cell in line.strip('|').split('|')] for line in lines[2:]]
+    assert [row[0] for row in rows] == [task.title for task in TASKS] + [
+        'pre-training monitor: k-NN on the NWPU-format scenes, final']
+    assert rows[0][2:] == ['-', '50.00', '-', '-']
+    assert rows[-1][2:] == ['61.25', '-', '-', '-']
+
+
+def test_findings_state_the_differences_and_the_tasks_where_gersp_beats_both_sources():
+    results = [summary('det', 'gersp', 80.0), summary('det', 'moco', 75.5), summary('det', 'supervised', 81.0),
+               summary('det', 'random', 50.0),
+               summary('cls', 'gersp', 70.0), summary('cls', 'moco', 60.0), summary('cls', 'supervised', 65.0),
+               summary('cls', 'random', 40.0)]
+    text = findings(results)
+    assert text[0] == (f'{TASKS[0].title}: GeRSP 80.00 {TASKS[0].metric_title}; +4.50 vs MoCo v2, aerial only, '
+                       '-1.00 vs supervised, natural only, +30.00 vs random init.')
+    assert text[1].endswith('+10.00 vs MoCo v2, aerial only, +5.00 vs supervised, natural only, '
+                            '+30.00 vs random init.')
+    assert ('GeRSP beats both single-source pre-trainings on 1 of 2 tasks: these numbers do not show that combining '
+            'the sources beats each source alone on every task.') in text
+    everywhere = [s if s.init != 'supervised' else summary(s.task, s.init, 0.0) for s in results]
+    assert 'GeRSP beats both single-source pre-trainings on 2 of 2 tasks.' in findings(everywhere)
+    assert any(line.startswith('One seed per run') for line in text)
+
+
+def test_with_several_seeds_a_difference_is_clear_only_beyond_twice_its_standard_error():
+    # standard error of the difference: sqrt(1/3 + 1/3) = 0.816 for two sets of std 1 over 3 seeds
+    clear = [summary('det', 'gersp', 80, 81, 82), summary('det', 'moco', 78, 79, 80)]  # +2.00 > 1.63
+    noise = [summary('det', 'gersp', 80, 81, 82), summary('det', 'moco', 79.5, 80.5, 81.5)]  # +0.50
+    assert '+2.00 (clear) vs MoCo v2, aerial only' in findings(clear)[0]
+    assert '+0.50 (within noise) vs MoCo v2, aerial only' in findings(noise)[0]
+    assert any(line.startswith('3 seeds: mean ± sample standard deviation') for line in findings(clear))
+
+
+def test_the_monitor_finding_names_the_best_pre_training_and_chance():
+    knn = knn_summaries(dict(gersp=[40.0], moco=[55.0], supervised=[30.0]), seeds=[0])
+    assert [(s.task, s.init, s.values) for s in knn] == [('knn', 'gersp', (40.0, )), ('knn', 'moco', (55.0, )),
+                                                          ('knn', 'supervised', (30.0, ))]
+    assert 'The k-NN monitor ends highest for MoCo v2, aerial only (55.00%; chance is 12.5%).' in findings(knn)
+
+
+def test_the_block_holds_header_table_findings_and_caveats():
+    results = [summary(task.key, init.key, 10.0 * i) for task in TASKS for i, init in enumerate(INITIALISATIONS)]
+    block = results_block(results, '`python tools/demo.py --seeds 0`: 1 seed(s)', quick=False).splitlines()
+    assert block[0] == '`python tools/demo.py --seeds 0`: 1 seed(s)'
+    assert block[2:2 + 2 + len(TASKS) + 1] == results_table(results)
+    assert 'Caveats:' in block and not any('QUICK RUN' in line for line in block)
+    assert any("5 of DIOR's 20 classes" in line for line in block)
+    assert any('random stem' in line for line in block)
+    assert caveats(quick=True)[0].startswith('QUICK RUN')
