@@ -1,6 +1,6 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The README's commands point at tools and configs that exist, and every tool answers --help with an
-example command line (and does nothing else)."""
+"""The README's and docs' commands point at tools and configs that exist and their links at files that exist;
+every tool answers --help with an example command line (and does nothing else)."""
 import re
 import subprocess
 import sys
@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / 'README.md', *sorted((ROOT / 'configs').glob('*/README.md'))]
+DOCS = [ROOT / 'README.md', *sorted((ROOT / 'docs').glob('*.md')), *sorted((ROOT / 'configs').glob('*/README.md'))]
 TEXT = '\n'.join(doc.read_text() for doc in DOCS)
 TOOLS = sorted(set(re.findall(r'tools/[\w/]+\.(?:py|sh)', TEXT)))
 CONFIGS = sorted(set(re.findall(r'configs/[\w/.-]+\.py', TEXT)))
+LINKS = sorted({(str(doc.relative_to(ROOT)), target) for doc in DOCS
+                for target in re.findall(r'\]\(([^)#\s]+)(?:#[^)]*)?\)', doc.read_text())
+                if not target.startswith(('http://', 'https://'))})
 ALL_TOOLS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / 'tools').rglob('*') if p.suffix in ('.py', '.sh'))
 
 
@@ -28,6 +31,11 @@ def test_documented_configs_exist(path):
 @pytest.mark.parametrize('tool', TOOLS)
 def test_documented_tools_exist(tool):
     assert (ROOT / tool).is_file(), tool
+
+
+@pytest.mark.parametrize('doc, target', LINKS)
+def test_relative_links_point_at_files_of_the_repository(doc, target):
+    assert ((ROOT / doc).parent / target).exists(), f'{doc} links {target}'
 
 
 @pytest.mark.parametrize('tool', ALL_TOOLS)
