@@ -9,7 +9,7 @@ import torch
 from det.dior_helpers import real_dior_xmls, write_dior
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
-from seg.test_potsdam_runs import write_potsdam_layout
+from seg.potsdam_helpers import write_potsdam_layout
 
 ROOT = Path(__file__).resolve().parents[1]
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'

@@ -1,7 +1,6 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The real Potsdam crop through the config's pipeline, and a tiny train + evaluation run of a segmentor."""
 import os.path as osp
-import shutil
 
 import numpy as np
 import pytest
@@ -11,10 +10,9 @@ from mmengine.runner import Runner
 from mmengine.utils import import_modules_from_strings
 from mmseg.registry import DATASETS
 from PIL import Image
+from seg.potsdam_helpers import CROP, POTSDAM, write_potsdam_layout
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-POTSDAM = osp.join(REPO, 'tests', 'data', 'seg', 'potsdam')
-CROP = '2_10_0_0_512_512.png'
 CONFIG_DIR = osp.join(REPO, 'configs', 'seg', 'potsdam')
 
 
@@ -55,21 +53,6 @@ def test_real_crop_through_potsdam_train_pipeline():
     assert gt.shape[0] == 1 and max(gt.shape[1:]) <= 512
     assert set(np.unique(gt)) <= {0, 1, 2, 3, 4, 255}
     assert packed['inputs'].shape[1:] == gt.shape[1:]
-
-
-def write_potsdam_layout(root, size=64, seed=0):
-    """mmseg's Potsdam layout with the real crop and one generated crop (all 6 classes + boundary)."""
-    rng = np.random.default_rng(seed)
-    for split in ('train', 'val'):
-        for kind in ('img_dir', 'ann_dir'):
-            folder = osp.join(root, kind, split)
-            shutil.os.makedirs(folder)
-            shutil.copy(osp.join(POTSDAM, kind, CROP), folder)
-        image = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
-        label = rng.integers(0, 7, (size, size), dtype=np.uint8)
-        name = f'3_11_0_0_{size}_{size}.png'
-        Image.fromarray(image).save(osp.join(root, 'img_dir', split, name))
-        Image.fromarray(label).save(osp.join(root, 'ann_dir', split, name))
 
 
 def shrink_to(cfg, size, data_root, work_dir):
