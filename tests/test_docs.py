@@ -4,11 +4,10 @@ every tool answers --help with an example command line (and does nothing else)."
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / 'README.md', *sorted((ROOT / 'docs').glob('*.md')), *sorted((ROOT / 'configs').glob('*/README.md'))]
 TEXT = '\n'.join(doc.read_text() for doc in DOCS)
 TOOLS = sorted(set(re.findall(r'tools/[\w/]+\.(?:py|sh)', TEXT)))

@@ -14,10 +14,10 @@ import mmdet
 import pytest
 import torch
 from det.dior_helpers import dior_xml, write_dior
+from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-ROOT = Path(__file__).resolve().parents[1]
 MMDET_TRAIN = Path(mmdet.__file__).parent / '.mim' / 'tools' / 'train.py'
 
 

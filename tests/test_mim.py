@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import ROOT
 from tiny_configs import random_checkpoint, tiny_cls_config
 
-ROOT = Path(__file__).resolve().parents[1]
 MIM = Path(sys.executable).parent / 'mim'  # the console script users type
 PRETRAIN_DATA = ROOT / 'tests' / 'data' / 'pretrain'
 ONE_EPOCH = ['train_cfg.max_epochs=1', 'param_scheduler.0.periods=[1]', 'param_scheduler.0.restart_weights=[1.0]',

@@ -11,24 +11,24 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from helpers import ROOT
 
 from gersp_mm.analysis import check_config
 from gersp_mm.det import DIOR_CLASSES
 
-REPO = Path(__file__).parents[2]
-TOOL = REPO / 'tools' / 'analysis_tools' / 'check_dataset.py'
-DATA = REPO / 'tests' / 'data'
+TOOL = ROOT / 'tools' / 'analysis_tools' / 'check_dataset.py'
+DATA = ROOT / 'tests' / 'data'
 DIOR_XMLS = DATA / 'det' / 'dior' / 'Annotations'
-DIOR_CONFIG = REPO / 'configs' / 'det' / 'faster-rcnn_r50-gersp_fpn_2x_dior.py'
-POTSDAM_CONFIG = REPO / 'configs' / 'seg' / 'potsdam' / 'deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'
-NWPU_CONFIG = REPO / 'configs' / 'cls' / 'nwpu45' / 'resnet50-gersp_8xb32_nwpu45-20p.py'
+DIOR_CONFIG = ROOT / 'configs' / 'det' / 'faster-rcnn_r50-gersp_fpn_2x_dior.py'
+POTSDAM_CONFIG = ROOT / 'configs' / 'seg' / 'potsdam' / 'deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'
+NWPU_CONFIG = ROOT / 'configs' / 'cls' / 'nwpu45' / 'resnet50-gersp_8xb32_nwpu45-20p.py'
 GREY = 120
 SPLITS = dict(train=['00001', '00002'], val=['00003', '00013', '04137'], test=['11726', '11727', '23463'])
 
 
 def run_tool(*args):
     """Run the tool; its exit code and its report (stdout; stderr, where warnings go, after a marker)."""
-    result = subprocess.run([sys.executable, str(TOOL), *map(str, args)], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run([sys.executable, str(TOOL), *map(str, args)], capture_output=True, text=True, cwd=ROOT)
     return result.returncode, result.stdout + '\n--- stderr ---\n' + result.stderr
 
 

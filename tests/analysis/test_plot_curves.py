@@ -6,15 +6,14 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from PIL import Image
 
 from gersp_mm.analysis.curves import curve, plot_runs, run_labels
 from gersp_mm.analysis.scalar_logs import find_scalar_logs, load_records, read_json_records
 
-ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'plot_curves.py'
 
 

@@ -10,8 +10,6 @@ from mmengine.visualization import LocalVisBackend
 
 from gersp_mm.export import resnet_reference_shapes
 
-ROOT = Path(__file__).resolve().parents[2]
-
 #: Minimal configs as mmengine dumps them, for the three kinds of training of the benchmark tasks.
 CLS_CFG = dict(train_cfg=dict(by_epoch=True, max_epochs=2, val_interval=1),
                default_hooks=dict(logger=dict(type='LoggerHook', interval=10)),

@@ -1,7 +1,7 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Fixtures of the benchmark tests."""
 import pytest
-from benchmark_helpers import ROOT
+from helpers import ROOT
 
 from gersp_mm.benchmark import cli
 

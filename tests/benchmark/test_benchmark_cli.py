@@ -5,7 +5,8 @@ import shlex
 import sys
 
 import pytest
-from benchmark_helpers import ROOT, cls_run, data_options, fake_checkpoint, resnet_checkpoint, scene_data_root
+from benchmark_helpers import cls_run, data_options, fake_checkpoint, resnet_checkpoint, scene_data_root
+from helpers import ROOT
 
 from gersp_mm.benchmark import TASKS, Init, inspect_run, parse_init, plan_runs
 

@@ -2,8 +2,7 @@
 """One real benchmark end to end: NWPU-RESISC45 (20%) from random init, 2 seeds, on the real sample images."""
 import csv
 
-from benchmark_helpers import ROOT
-from helpers import write_nwpu_split
+from helpers import ROOT, write_nwpu_split
 
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'
 

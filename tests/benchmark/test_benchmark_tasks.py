@@ -5,7 +5,7 @@ import shutil
 
 import mmengine.config.config
 import pytest
-from benchmark_helpers import ROOT
+from helpers import ROOT
 from mmdet.evaluation import VOCMetric
 from mmengine.config import Config
 from mmpretrain.evaluation import Accuracy

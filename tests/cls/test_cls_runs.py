@@ -2,7 +2,7 @@
 """A tiny fine-tuning run + evaluation of the NWPU-RESISC45 config on the real NWPU images."""
 import os.path as osp
 
-from helpers import write_nwpu_split
+from helpers import ROOT, write_nwpu_split
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -10,9 +10,8 @@ from mmengine.utils import import_modules_from_strings
 
 from gersp_mm.cls import read_metric
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-NWPU = osp.join(REPO, 'tests', 'data', 'cls', 'nwpu')
-CONFIG = osp.join(REPO, 'configs', 'cls', 'nwpu45', 'resnet50-gersp_8xb32_nwpu45-20p.py')
+NWPU = osp.join(ROOT, 'tests', 'data', 'cls', 'nwpu')
+CONFIG = osp.join(ROOT, 'configs', 'cls', 'nwpu45', 'resnet50-gersp_8xb32_nwpu45-20p.py')
 
 
 def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):

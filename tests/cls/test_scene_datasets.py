@@ -4,12 +4,12 @@ import os
 import os.path as osp
 
 import pytest
+from helpers import ROOT
 from mmpretrain.registry import DATASETS
 
 from gersp_mm.cls import EUROSAT_CLASSES, NWPU_RESISC45_CLASSES, NWPURESISC45, EuroSAT
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-NWPU = osp.join(REPO, 'tests', 'data', 'cls', 'nwpu')
+NWPU = osp.join(ROOT, 'tests', 'data', 'cls', 'nwpu')
 
 
 def touch_images(root, names):

@@ -7,12 +7,12 @@ import sys
 from collections import Counter
 
 import pytest
+from helpers import ROOT
 
 from gersp_mm.cls import NWPURESISC45
 from gersp_mm.cls import scene_splits as tool
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'split_scene_classification.py')
+TOOL = osp.join(ROOT, 'tools', 'dataset_converters', 'split_scene_classification.py')
 
 
 def make_dataset(root, counts, pattern='{cls}/{cls}_{i:03d}.jpg'):

@@ -4,18 +4,17 @@ DOTAHBBDataset, on generated splits and on real DOTA-v1.0 val label files."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from helpers import ROOT
 
 from gersp_mm.det import DOTA_CLASSES, DOTAHBBDataset
 from gersp_mm.det.converters import convert_dota, dota_patches
 
-REPO = Path(__file__).parents[2]
-TOOL = REPO / 'tools' / 'dataset_converters' / 'prepare_dota.py'
-REAL_LABELS = REPO / 'tests' / 'data' / 'det' / 'dota' / 'labelTxt'
+TOOL = ROOT / 'tools' / 'dataset_converters' / 'prepare_dota.py'
+REAL_LABELS = ROOT / 'tests' / 'data' / 'det' / 'dota' / 'labelTxt'
 REAL_SIZES = {'P0168': (1792, 2304), 'P0770': (1358, 1610), 'P1088': (1903, 1599)}  # (height, width)
 
 
@@ -244,7 +243,7 @@ def test_missing_inputs_are_errors(dota):
 
 
 def run_tool(*args):
-    return subprocess.run([sys.executable, str(TOOL), *map(str, args)], capture_output=True, text=True, cwd=REPO)
+    return subprocess.run([sys.executable, str(TOOL), *map(str, args)], capture_output=True, text=True, cwd=ROOT)
 
 
 @pytest.mark.parametrize('options, message', [(dict(stride=900), 'expected 0 < stride <= patch_size'),
@@ -270,7 +269,7 @@ def test_the_dota_configs_read_the_converter_output(dota):
     from mmengine.registry import init_default_scope
     write_split(dota / 'DOTA' / 'val', {'P0100': (700, 900)}, {'P0100': ['1 1 30 1 30 20 1 20 plane 0']})
     convert_dota(str(dota / 'DOTA'), str(dota / 'split_800_640'))
-    cfg = Config.fromfile(str(REPO / 'configs' / 'det' / 'retinanet_r50-gersp_fpn_2x_dota.py'))
+    cfg = Config.fromfile(str(ROOT / 'configs' / 'det' / 'retinanet_r50-gersp_fpn_2x_dota.py'))
     init_default_scope('mmdet')
     for loader, num_patches in ((cfg.train_dataloader, 5), (cfg.val_dataloader, 2)):
         loader.dataset.data_root = str(dota / 'split_800_640') + '/'

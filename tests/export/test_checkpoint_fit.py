@@ -5,18 +5,17 @@ cls configs of this repository (their ``init_cfg`` builds gersp_mm's ``Pretraine
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 import torchvision
+from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import MODELS, WEIGHT_INITIALIZERS, init_default_scope
 
 from gersp_mm.cls.datasets import NWPU_RESISC45_CLASSES
 from gersp_mm.export import BackboneMismatchError, CheckedPretrainedInit, resnet_reference_shapes
 
-ROOT = Path(__file__).resolve().parents[2]
 DET_CONFIG = ROOT / 'configs' / 'det' / 'faster-rcnn_r50-gersp_fpn_2x_dior.py'
 SEG_CONFIG = ROOT / 'configs' / 'seg' / 'potsdam' / 'deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'
 CLS_CONFIG = ROOT / 'configs' / 'cls' / 'nwpu45' / 'resnet50-gersp_8xb32_nwpu45-20p.py'

@@ -3,10 +3,10 @@
 loads with ``weights_only=True`` and that downstream loading ignores."""
 import subprocess
 import sys
-from pathlib import Path
 
 import torch
 import torchvision
+from helpers import ROOT
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
@@ -22,7 +22,6 @@ from gersp_mm.export import (
 )
 from gersp_mm.export.metadata import UNKNOWN
 
-ROOT = Path(__file__).resolve().parents[2]
 TOOL = 'tools/model_converters/extract_backbone.py'
 
 # The parts of an mmselfsup 0.x config that the authors' GeRSP config has (mmcv 1.x ``Config.pretty_text`` as

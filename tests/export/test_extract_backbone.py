@@ -4,17 +4,16 @@ import contextlib
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 import torchvision
+from helpers import ROOT
 from mmpretrain.registry import MODELS
 
 import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.export import cli as export_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 TOOL = 'tools/model_converters/extract_backbone.py'
 
 

@@ -1,12 +1,11 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The pre-training configs load, build, and hold the paper recipe."""
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
-ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted(p.name for p in (ROOT / 'configs' / 'pretrain').glob('*.py'))
 
 

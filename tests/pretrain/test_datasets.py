@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from helpers import ROOT
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmpretrain.registry import DATASETS
@@ -16,7 +17,6 @@ from PIL import Image
 import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.pretrain.datasets import DualSourceIndex, ImageDecodeError, UnlabeledImageFolder, decode_uint8_bgr
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
 REAL_RS = sorted(str(p.relative_to(DATA / 'rs')) for p in (DATA / 'rs').rglob('*.jpg'))
 

@@ -6,11 +6,11 @@ import io
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from helpers import ROOT
 from mmengine.dataset import pseudo_collate
 from mmpretrain.registry import DATASETS
 from PIL import Image, ImageOps
@@ -30,7 +30,6 @@ from gersp_mm.pretrain.models import DeviceAugmentDataPreprocessor, DualSourceDa
 from gersp_mm.pretrain.models.data_preprocessor import decode_source_images
 from gersp_mm.pretrain.models.view_augment import apply_views
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
 DIOR = DATA / 'aerial_800' / '00001.jpg'  # a real 800x800 DIOR aerial JPEG
 NATURAL = sorted((DATA / 'natural' / 'train').rglob('*.JPEG'))  # real ImageNet photos

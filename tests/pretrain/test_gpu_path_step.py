@@ -2,10 +2,10 @@
 """The GPU step-efficiency options on CPU, each against the default path: the fused (foreach) EMA update,
 channels-last, bf16 autocast, and mmengine's compile option."""
 import copy
-from pathlib import Path
 
 import pytest
 import torch
+from helpers import ROOT
 from mmengine.config import Config
 from mmengine.model import ExponentialMovingAverage
 from mmengine.optim import build_optim_wrapper
@@ -16,7 +16,6 @@ from torch import nn
 import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.pretrain.models import ForeachExponentialMovingAverage
 
-ROOT = Path(__file__).resolve().parents[2]
 FAST = ROOT / 'configs' / 'pretrain' / 'gersp_r50_gpu-fast.py'
 CPU_PATH_PREPROCESSOR = dict(type='DualSourceDataPreprocessor', mean=[123.675, 116.28, 103.53],
                              std=[58.395, 57.12, 57.375], to_rgb=True)

@@ -17,6 +17,7 @@ import mmcv
 import numpy as np
 import pytest
 import torch
+from helpers import ROOT
 from mmcv.transforms import RandomFlip, RandomGrayscale
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
@@ -35,7 +36,6 @@ from gersp_mm.pretrain.datasets.transforms import (
     jpeg_reduction,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 AERIAL = ROOT / 'tests' / 'data' / 'pretrain' / 'aerial_800' / '00001.jpg'  # real 800x800 DIOR JPEG
 NWPU = ROOT / 'tests' / 'data' / 'pretrain' / 'rs' / 'airport' / 'airport_001.jpg'  # real 256x256 JPEG
 

@@ -7,13 +7,13 @@ import math
 import os
 import subprocess
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import ROOT
 from mmengine.config import Config
 from mmengine.logging import MessageHub, MMLogger
 from mmpretrain.registry import HOOKS, MODELS
@@ -22,7 +22,6 @@ import gersp_mm.cls  # noqa: F401  (registers NWPURESISC45)
 from gersp_mm.pretrain.evaluation import knn_classify, split_per_class
 from gersp_mm.pretrain.hooks import KNNMonitorHook, knn_monitor_hook
 
-ROOT = Path(__file__).resolve().parents[2]
 MONITOR_CONFIG = 'configs/pretrain/gersp_r18_tiny_monitor.py'
 NWPU = dict(type='NWPURESISC45', data_root=str(ROOT / 'tests/data/cls/nwpu'),
             pipeline=[dict(type='LoadImageUint8'), dict(type='Resize', scale=(64, 64)), dict(type='PackInputs')])

@@ -4,10 +4,10 @@ when pre-resizing leaves the training views at full resolution."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT
 from PIL import Image
 
 from gersp_mm.pretrain.datasets import EncodedImage, UnlabeledImageFolder, decode_uint8_bgr
@@ -19,7 +19,6 @@ from gersp_mm.pretrain.datasets.pre_resize import (
 )
 from gersp_mm.pretrain.datasets.transforms import MoCoViewConfig, apply_view_params, draw_view_params
 
-ROOT = Path(__file__).resolve().parents[2]
 AERIAL = ROOT / 'tests' / 'data' / 'pretrain' / 'aerial_800' / '00001.jpg'  # real 800x800 DIOR JPEG
 NWPU = ROOT / 'tests' / 'data' / 'pretrain' / 'rs' / 'airport' / 'airport_001.jpg'  # real 256x256 JPEG
 TOOL = ROOT / 'tools' / 'dataset_converters' / 'pre_resize.py'

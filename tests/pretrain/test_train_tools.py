@@ -5,14 +5,13 @@ import shutil
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
+from helpers import ROOT
 
 from gersp_mm.compat import load_checkpoint_file
 
-ROOT = Path(__file__).resolve().parents[2]
 TINY = 'configs/pretrain/gersp_r18_tiny.py'
 # 2 epochs x 3 iterations, a checkpoint after every iteration
 ITER_CHECKPOINTS = ['train_dataloader.sampler.epoch_length=3', 'default_hooks.checkpoint.by_epoch=False',

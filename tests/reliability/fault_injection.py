@@ -19,7 +19,7 @@ import runpy
 import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from helpers import ROOT
 
 
 def _checkpoint_writer(name: str, on_half_written):

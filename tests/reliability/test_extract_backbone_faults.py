@@ -5,13 +5,12 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 import torchvision
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 JPEG = ROOT / 'tests/data/pretrain/natural/train/n01440764/n01440764_10026.JPEG'
 
 

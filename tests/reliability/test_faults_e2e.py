@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import ROOT
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 
@@ -19,7 +20,6 @@ from gersp_mm.engine import CrashSafeRunner, NonFiniteCheckpointError, NonFinite
 from gersp_mm.fileio import load_checkpoint_file
 from gersp_mm.pretrain.models import GeRSP
 
-ROOT = Path(__file__).resolve().parents[2]
 TINY = 'configs/pretrain/gersp_r18_tiny.py'
 FAULTS = str(Path(__file__).with_name('fault_injection.py'))
 # 2 epochs x 3 iterations, a checkpoint after every iteration, only the newest kept (the demo's setting)

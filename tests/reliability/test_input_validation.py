@@ -1,10 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Bad input gets an error naming the config key, the folder or the file and line."""
 import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
@@ -16,7 +16,6 @@ from gersp_mm.pretrain.datasets.imagenet_wnids import IMAGENET1K_WNIDS
 from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError, check_natural_dataset
 from gersp_mm.pretrain.samplers import DualSourceSampler
 
-ROOT = Path(__file__).resolve().parents[2]
 NATURAL = ROOT / 'tests/data/pretrain/natural'
 RS = ROOT / 'tests/data/pretrain/rs'
 

@@ -5,10 +5,10 @@ import os.path as osp
 import shutil
 
 import numpy as np
+from helpers import ROOT
 from PIL import Image
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-POTSDAM = osp.join(REPO, 'tests', 'data', 'seg', 'potsdam')
+POTSDAM = osp.join(ROOT, 'tests', 'data', 'seg', 'potsdam')
 CROP = '2_10_0_0_512_512.png'
 
 

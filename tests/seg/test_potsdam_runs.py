@@ -4,6 +4,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
+from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -12,8 +13,7 @@ from mmseg.registry import DATASETS
 from PIL import Image
 from seg.potsdam_helpers import CROP, POTSDAM, write_potsdam_layout
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG_DIR = osp.join(REPO, 'configs', 'seg', 'potsdam')
+CONFIG_DIR = osp.join(ROOT, 'configs', 'seg', 'potsdam')
 
 
 def load(name, config_file=str):

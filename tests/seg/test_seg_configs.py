@@ -8,11 +8,11 @@ import torch
 import torchvision
 from config_helpers import load_config as load
 from config_helpers import read_config
+from helpers import ROOT
 from mmengine.config import Config
 from mmseg.registry import MODELS
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG_DIR = osp.join(REPO, 'configs', 'seg')
+CONFIG_DIR = osp.join(ROOT, 'configs', 'seg')
 CONFIGS = sorted(glob.glob(osp.join(CONFIG_DIR, '*', '*.py')))
 MODEL_CONFIGS = [path for path in CONFIGS if osp.basename(osp.dirname(path)) != '_base_']
 GERSP_CONFIGS = [path for path in MODEL_CONFIGS if '-gersp' in osp.basename(path)]
