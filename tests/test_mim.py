@@ -3,14 +3,13 @@
 a release (sdist -> wheel -> install): ``mim train``/``test``/``run``/``search`` and ``gersp_mm::``
 inheritance."""
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
-from helpers import ROOT
+from helpers import ROOT, free_port
 from tiny_configs import random_checkpoint, tiny_cls_config
 
 MIM = Path(sys.executable).parent / 'mim'  # the console script users type
@@ -91,12 +90,6 @@ def test_wheel_ships_configs_tools_and_model_index_as_files(installed):
         assert (mim / name).is_file() and not (mim / name).is_symlink(), name
     # building the release leaves the checkout's links alone
     assert (ROOT / 'gersp_mm' / '.mim' / 'configs').resolve() == ROOT / 'configs'
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def test_mim_train_on_two_processes_then_mim_run_export(installed, tmp_path):

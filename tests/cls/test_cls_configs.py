@@ -5,10 +5,9 @@ import os.path as osp
 
 import pytest
 import torch
-import torchvision
 from config_helpers import load_config as load
 from config_helpers import read_config
-from helpers import ROOT
+from helpers import ROOT, random_resnet50_state_dict
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
@@ -87,10 +86,7 @@ def test_variants_differ_only_in_init(path):
 
 @pytest.mark.parametrize('variant', ['-gersp', '-in1k'])
 def test_plain_resnet50_loads_with_no_missing_keys(variant, tmp_path):
-    generator = torch.Generator().manual_seed(0)
-    state = {key: (torch.randn(value.shape, generator=generator).abs() + 0.1 if value.is_floating_point()
-                   else torch.full_like(value, 7))
-             for key, value in torchvision.models.resnet50(weights=None).state_dict().items()}
+    state = random_resnet50_state_dict()
     checkpoint = str(tmp_path / 'resnet50.pth')
     torch.save({'state_dict': {f'backbone.{k}': v for k, v in state.items()}} if variant == '-gersp' else state,
                checkpoint)

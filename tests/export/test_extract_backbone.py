@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 import torchvision
-from helpers import ROOT
+from helpers import ROOT, random_resnet50_state_dict
 from mmpretrain.registry import MODELS
 
 import gersp_mm.pretrain  # noqa: F401
@@ -20,12 +20,7 @@ TOOL = 'tools/model_converters/extract_backbone.py'
 @pytest.fixture(scope='module')
 def resnet50():
     """Reference backbone weights: a torchvision ResNet-50 with random (distinct) values."""
-    torch.manual_seed(0)
-    model = torchvision.models.resnet50()
-    for value in model.state_dict().values():
-        if value.is_floating_point():
-            value.copy_(torch.randn_like(value))
-    return {k: v for k, v in model.state_dict().items()}
+    return random_resnet50_state_dict()
 
 
 def prefixed(state, prefix, drop_fc=True):

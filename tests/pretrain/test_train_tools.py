@@ -2,13 +2,12 @@
 """GeRSP pre-training through the real tools: tools/train.py, tools/dist_train.sh, --resume, --amp."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
-from helpers import ROOT
+from helpers import ROOT, free_port
 
 from gersp_mm.compat import load_checkpoint_file
 
@@ -31,12 +30,6 @@ def train(work_dir, *extra):
 
 def state(path):
     return load_checkpoint_file(str(path), map_location='cpu')['state_dict']
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope='module')

@@ -5,10 +5,9 @@ import os.path as osp
 
 import pytest
 import torch
-import torchvision
 from config_helpers import load_config as load
 from config_helpers import read_config
-from helpers import ROOT
+from helpers import ROOT, random_resnet50_state_dict
 from mmengine.config import Config
 from mmseg.registry import MODELS
 
@@ -92,10 +91,7 @@ def test_variants_differ_only_in_init(path):
 @pytest.fixture(scope='module')
 def resnet50_checkpoints(tmp_path_factory):
     """A torchvision ResNet-50 with every tensor randomised, saved as a GeRSP-style and a torchvision file."""
-    generator = torch.Generator().manual_seed(0)
-    state = torchvision.models.resnet50(weights=None).state_dict()
-    state = {key: (torch.randn(value.shape, generator=generator).abs() + 0.1 if value.is_floating_point()
-                   else torch.full_like(value, 7)) for key, value in state.items()}
+    state = random_resnet50_state_dict()
     folder = tmp_path_factory.mktemp('resnet50')
     gersp_path, plain_path = str(folder / 'gersp.pth'), str(folder / 'plain.pth')
     torch.save({'state_dict': {f'backbone.{key}': value for key, value in state.items()}}, gersp_path)
