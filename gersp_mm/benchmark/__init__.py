@@ -2,25 +2,16 @@
 """The downstream benchmark suite behind ``tools/benchmark.py``.
 
 - :mod:`.tasks`: the task table (configs per init variant, primary metric, the paper's numbers);
+- :mod:`.cli`: the command line of ``tools/benchmark.py``;
 - :mod:`.runs`: backbone inits, the run plan, skip / resume decisions and the train commands;
-- :mod:`.results`: the final result of a run from mmengine's logs, and the results table, CSV and plot;
+- :mod:`.results`: the final result of one run, from mmengine's logs;
+- :mod:`.summary`: the results of a work dir grouped by task and init (mean and spread over seeds);
+- :mod:`.report`: the results table next to the paper's numbers, the CSV file and the plot;
 - :mod:`.preflight`: data paths and checkpoint fit, checked before anything runs.
 """
 from .preflight import check_data, checkpoint_depth, parse_cfg_options, preflight
-from .results import (
-    BASELINE_INITS,
-    CSV_FIELDS,
-    FinalResult,
-    Summary,
-    collect,
-    final_step,
-    format_markdown,
-    log_dirs,
-    newest_config,
-    plot,
-    read_final_result,
-    write_csv,
-)
+from .report import CSV_FIELDS, format_markdown, plot, write_csv
+from .results import BASELINE_INITS, FinalResult, final_step, log_dirs, newest_config, read_final_result
 from .runs import (
     LAUNCHERS,
     NAMED_INITS,
@@ -35,6 +26,7 @@ from .runs import (
     run_command,
     train_command,
 )
+from .summary import Summary, collect
 from .tasks import (
     EVALUATOR_METRICS,
     PAPER_COLUMN_TITLES,

@@ -48,7 +48,7 @@ def test_log_cut_short_and_broken_logs(tmp_path):
     scalars.write_text(scalars.read_text() + '{"accuracy/top1": 99.0, "st')  # killed while writing
     assert read_final_result(str(tmp_path), 'accuracy/top1').value == 50.0
     scalars.write_text('not json\n' + scalars.read_text())
-    with pytest.raises(ValueError, match='scalars.json, line 1: not a JSON record'):
+    with pytest.raises(ValueError, match='scalars.json, line 1: not JSON'):
         read_final_result(str(tmp_path), 'accuracy/top1')
     assert read_final_result(str(tmp_path / 'missing'), 'accuracy/top1') is None
 
