@@ -1,10 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The logged scalars of the demo's runs, read with mmpretrain's log reader (``load_json_log``)."""
+"""The logged scalars of the demo's runs, read with the package's one log reader (``read_json_records``)."""
 import glob
 import os.path as osp
 from typing import List, Sequence, Tuple
 
-from mmpretrain.utils import load_json_log
+from gersp_mm.analysis.scalar_logs import read_json_records
 
 
 def scalar_log(work_dir: str) -> dict:
@@ -12,12 +12,15 @@ def scalar_log(work_dir: str) -> dict:
 
     Returns:
         dict: ``train`` (records with a learning rate: the training iterations) and ``val`` (the others:
-        evaluations and the k-NN monitor), each a list of dicts with their ``step``.
+        evaluations and the k-NN monitor), each a list of dicts with their ``step`` (the split of
+        mmpretrain's ``load_json_log``).
     """
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     if not logs:
         raise FileNotFoundError(f'no <timestamp>/vis_data/scalars.json in {work_dir}')
-    return load_json_log(logs[-1])
+    records = read_json_records(logs[-1])
+    return dict(train=[record for record in records if 'lr' in record],
+                val=[record for record in records if 'lr' not in record])
 
 
 def curve(records: Sequence[dict], key: str) -> Tuple[List[float], List[float]]:
