@@ -28,13 +28,14 @@ from gersp_mm.benchmark import Summary, display_path
 from gersp_mm.benchmark.tasks import config_root
 from gersp_mm.fileio import atomic_write
 
+from ..export import export_backbone
 from .detections import Detections, ground_truth, predict
 from .figures import plot_detections, plot_training_curves
 from .logs import final_value
 from .plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS, DownstreamTask, Initialisation, demo_config
 from .progress import LOGGER, StageClock, format_seconds
 from .report import knn_summaries, results_block
-from .runs import export_backbone, last_checkpoint, train, write_config
+from .runs import last_checkpoint, train, write_config
 from .synthetic_scenes import (
     DET_CLASSES,
     NATURAL_CLASSES,
@@ -168,7 +169,7 @@ class Demo:
         self._train(config, self.path(f'seed{seed}', run))
         checkpoint = last_checkpoint(self.path(f'seed{seed}', run))
         out = self.path(f'seed{seed}', 'checkpoints', f'{init.key}_r18_backbone.pth')
-        backbone = export_backbone(checkpoint, out)
+        backbone = export_backbone(checkpoint, out).backbone
         tool = display_path(tool_path('model_converters', 'extract_backbone.py'))
         LOGGER.info(f'      exported the student backbone (recognised layout: {backbone.layout}; '
                     f'ResNet-{backbone.depth}; {len(backbone.state_dict)} tensors), as python {tool} '

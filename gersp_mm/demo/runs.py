@@ -10,18 +10,10 @@ import os.path as osp
 from pprint import pformat
 from typing import IO
 
-import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from gersp_mm.export import (
-    ExtractedBackbone,
-    export_metadata,
-    extract_resnet_backbone,
-    read_preprocessing,
-    to_mm_checkpoint,
-)
-from gersp_mm.fileio import atomic_write, load_checkpoint_file
+from gersp_mm.fileio import atomic_write
 
 
 def write_config(path: str, base: str, **fields) -> str:
@@ -71,22 +63,3 @@ def last_checkpoint(work_dir: str) -> str:
         raise FileNotFoundError(f'{path} not found: the run in {work_dir} saved no checkpoint')
     with open(path, encoding='utf-8') as f:
         return f.read().strip()
-
-
-def export_backbone(checkpoint: str, out: str) -> ExtractedBackbone:
-    """Write the student backbone of a checkpoint in the mm layout, as ``extract_backbone.py`` does.
-
-    Args:
-        checkpoint (str): A pre-training checkpoint (GeRSP, MoCo or an mmpretrain classifier).
-        out (str): The backbone file to write (``backbone.*`` tensors and plain metadata).
-
-    Returns:
-        ExtractedBackbone: What was extracted (layout, depth, tensors).
-    """
-    loaded = load_checkpoint_file(checkpoint, map_location='cpu')
-    backbone = extract_resnet_backbone(loaded, source=checkpoint)
-    metadata = export_metadata('mm', osp.basename(checkpoint), backbone.layout, backbone.depth,
-                               read_preprocessing(loaded))
-    with atomic_write(out, 'wb') as f:
-        torch.save(to_mm_checkpoint(backbone, metadata), f)
-    return backbone

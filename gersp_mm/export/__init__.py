@@ -3,11 +3,13 @@
 checkpoint fits the backbone of a config.
 
 - :mod:`.resnet_backbone`: the known checkpoint layouts and the (student) ResNet extraction;
+- :mod:`.backbone_export`: a checkpoint's backbone written to a file (``extract_backbone.py``, the demo);
 - :mod:`.metadata`: what the backbone expects as input (normalisation, channel order, input size), read from
   the training config saved in the checkpoint;
 - :mod:`.checkpoint_fit`: a checkpoint against the backbone a config builds, as one-sentence errors;
 - :mod:`.pretrained_init`: ``init_cfg=dict(type='Pretrained', _scope_='gersp_mm')``, which applies that check.
 """
+from .backbone_export import EXPORT_LAYOUTS, BackboneExport, export_backbone
 from .checkpoint_fit import BackboneMismatchError, backbone_tensors, check_backbone_fits
 from .metadata import (
     DEFAULT_PREPROCESSING,
@@ -35,6 +37,7 @@ from .resnet_backbone import (
 )
 
 __all__ = [
+    'EXPORT_LAYOUTS', 'BackboneExport', 'export_backbone',
     'BackboneMismatchError', 'backbone_tensors', 'check_backbone_fits', 'DEFAULT_PREPROCESSING', 'Preprocessing',
     'export_metadata', 'format_metadata', 'parse_config_text', 'read_export_metadata', 'read_preprocessing',
     'CheckedPretrainedInit', 'LAYOUTS', 'BackboneExtractionError', 'ExtractedBackbone', 'Layout',

@@ -26,19 +26,10 @@ import argparse
 import os.path as osp
 import sys
 
-import torch
-
-from ..engine import find_non_finite, summarize_non_finite
-from ..fileio import CheckpointLoadError, atomic_write, load_checkpoint_file
-from . import (
-    BackboneExtractionError,
-    export_metadata,
-    extract_resnet_backbone,
-    format_metadata,
-    read_preprocessing,
-    to_mm_checkpoint,
-    to_torchvision_state_dict,
-)
+from ..fileio import CheckpointLoadError
+from .backbone_export import EXPORT_LAYOUTS, export_backbone
+from .metadata import format_metadata
+from .resnet_backbone import BackboneExtractionError
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -46,7 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('src', help='input checkpoint')
     parser.add_argument('dst', help='output file')
-    parser.add_argument('--layout', choices=['mm', 'torchvision'], default='mm', help='output layout')
+    parser.add_argument('--layout', choices=EXPORT_LAYOUTS, default='mm', help='output layout')
     parser.add_argument('--unsafe-load', action='store_true',
                         help='load the input with weights_only=False (runs code from the file: trusted files only)')
     return parser.parse_args(argv)
@@ -57,36 +48,15 @@ def main(argv=None) -> int:
     if osp.isfile(args.src):
         print(f'loading {args.src} ({osp.getsize(args.src) / 2**20:.1f} MiB) ...', flush=True)
     try:
-        # names the file and what is wrong with it; only foreign Python objects point at --unsafe-load
-        checkpoint = load_checkpoint_file(args.src, map_location='cpu', unsafe=args.unsafe_load)
-        backbone = extract_resnet_backbone(checkpoint, source=args.src)
-    except (CheckpointLoadError, BackboneExtractionError) as err:
+        # errors name the file and what is wrong with it; only foreign Python objects point at --unsafe-load
+        export = export_backbone(args.src, args.dst, args.layout, unsafe=args.unsafe_load)
+    except (CheckpointLoadError, BackboneExtractionError, OSError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
-    metadata = export_metadata(args.layout, osp.basename(args.src), backbone.layout, backbone.depth,
-                               read_preprocessing(checkpoint))
-    if args.layout == 'mm':
-        output = to_mm_checkpoint(backbone, metadata)
-        tensors = len(output['state_dict'])
-    else:
-        output = to_torchvision_state_dict(backbone, metadata)
-        tensors = len(output)
-        if backbone.fc is None or tuple(backbone.fc['weight'].shape) != tuple(output['fc.weight'].shape):
-            print('note: the checkpoint has no 1000-way classifier: fc is written as zeros')
-    non_finite = find_non_finite(output)
-    if non_finite:
-        print(f'error: refusing to export {args.src}: {summarize_non_finite(non_finite, total=tensors)} '
-              '(the training diverged: export an earlier checkpoint)', file=sys.stderr)
-        return 1
-    try:
-        with atomic_write(args.dst) as file:  # nothing is left under args.dst unless complete
-            torch.save(output, file)
-    except OSError as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
-    print(f'recognised layout: {backbone.layout}; ResNet-{backbone.depth}; wrote {tensors} tensors '
-          f'({args.layout} layout) to {args.dst}')
+    if export.zero_fc:
+        print('note: the checkpoint has no 1000-way classifier: fc is written as zeros')
+    print(f'recognised layout: {export.backbone.layout}; ResNet-{export.backbone.depth}; wrote '
+          f'{export.num_tensors} tensors ({args.layout} layout) to {args.dst}')
     print(f'metadata (training input of the backbone; "default": not in the checkpoint):\n'
-          f'{format_metadata(metadata)}')
+          f'{format_metadata(export.metadata)}')
     return 0
-
