@@ -34,3 +34,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):
+    """The real NWPU sample images with the given lists, 64 px, batch 2, one epoch, no checkpoints."""
+    cfg.work_dir = work_dir
+    for loader, ann_file in (('train_dataloader', train_list), ('val_dataloader', test_list),
+                             ('test_dataloader', test_list)):
+        cfg[loader].update(batch_size=2, num_workers=0, persistent_workers=False)
+        cfg[loader].dataset.update(data_root=str(NWPU), ann_file=ann_file)
+        for transform in cfg[loader].dataset.pipeline:
+            if transform.type == 'RandomResizedCrop':
+                transform.scale = 64
+            elif transform.type == 'Resize':
+                transform.scale = (64, 64)
+    cfg.train_cfg.update(max_epochs=1, val_interval=1)
+    cfg.default_hooks.checkpoint = None
+    return cfg

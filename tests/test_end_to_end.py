@@ -14,9 +14,10 @@ import mmdet
 import pytest
 import torch
 from det.dior_helpers import dior_xml, write_dior
-from helpers import ROOT
+from helpers import ROOT, shrink_to_nwpu_sample, write_nwpu_split
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from seg.potsdam_helpers import shrink_to, write_potsdam_layout
 
 MMDET_TRAIN = Path(mmdet.__file__).parent / '.mim' / 'tools' / 'train.py'
 
@@ -95,7 +96,6 @@ default_hooks = dict(logger=dict(interval=1))
 
 def test_segmentation_from_the_exported_backbone(exported, tmp_path, one_thread):
     from mmengine.runner import Runner
-    from seg.test_potsdam_runs import shrink_to, write_potsdam_layout
     checkpoint, weights = exported
     data_root = str(tmp_path / 'potsdam')
     write_potsdam_layout(data_root)
@@ -110,10 +110,9 @@ def test_segmentation_from_the_exported_backbone(exported, tmp_path, one_thread)
 
 
 def test_classification_from_the_exported_backbone(exported, tmp_path, one_thread):
-    from cls.test_cls_runs import shrink_to_nwpu_sample, write_split
     from mmengine.runner import Runner
     checkpoint, weights = exported
-    train_list, test_list = write_split(str(tmp_path / 'meta'))
+    train_list, test_list = map(str, write_nwpu_split(tmp_path / 'meta'))
     cfg = Config.fromfile(str(ROOT / 'configs/cls/nwpu45/resnet50-gersp_8xb32_nwpu45-20p.py'))
     shrink_to_nwpu_sample(cfg, train_list, test_list, str(tmp_path / 'work'))
     cfg.model.backbone.init_cfg.checkpoint = str(checkpoint)

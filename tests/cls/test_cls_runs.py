@@ -2,7 +2,7 @@
 """A tiny fine-tuning run + evaluation of the NWPU-RESISC45 config on the real NWPU images."""
 import os.path as osp
 
-from helpers import ROOT, write_nwpu_split
+from helpers import ROOT, shrink_to_nwpu_sample, write_nwpu_split
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -10,25 +10,7 @@ from mmengine.utils import import_modules_from_strings
 
 from gersp_mm.cls import read_metric
 
-NWPU = osp.join(ROOT, 'tests', 'data', 'cls', 'nwpu')
 CONFIG = osp.join(ROOT, 'configs', 'cls', 'nwpu45', 'resnet50-gersp_8xb32_nwpu45-20p.py')
-
-
-def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):
-    """The real NWPU sample images with the given lists, 64 px, batch 2, one epoch, no checkpoints."""
-    cfg.work_dir = work_dir
-    for loader, ann_file in (('train_dataloader', train_list), ('val_dataloader', test_list),
-                             ('test_dataloader', test_list)):
-        cfg[loader].update(batch_size=2, num_workers=0, persistent_workers=False)
-        cfg[loader].dataset.update(data_root=NWPU, ann_file=ann_file)
-        for transform in cfg[loader].dataset.pipeline:
-            if transform.type == 'RandomResizedCrop':
-                transform.scale = 64
-            elif transform.type == 'Resize':
-                transform.scale = (64, 64)
-    cfg.train_cfg.update(max_epochs=1, val_interval=1)
-    cfg.default_hooks.checkpoint = None
-    return cfg
 
 
 def test_nwpu_finetune_trains_and_evaluates(tmp_path, one_thread, config_file):

@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 from mmengine.utils import import_modules_from_strings
 from mmseg.registry import DATASETS
 from PIL import Image
-from seg.potsdam_helpers import CROP, POTSDAM, write_potsdam_layout
+from seg.potsdam_helpers import CROP, POTSDAM, shrink_to, write_potsdam_layout
 
 CONFIG_DIR = osp.join(ROOT, 'configs', 'seg', 'potsdam')
 
@@ -53,30 +53,6 @@ def test_real_crop_through_potsdam_train_pipeline():
     assert gt.shape[0] == 1 and max(gt.shape[1:]) <= 512
     assert set(np.unique(gt)) <= {0, 1, 2, 3, 4, 255}
     assert packed['inputs'].shape[1:] == gt.shape[1:]
-
-
-def shrink_to(cfg, size, data_root, work_dir):
-    """Tiny crops, the given data, no weights, 2 iterations, no checkpoints, no workers."""
-    crop = (size, size)
-    cfg.work_dir = work_dir
-    cfg.model.backbone.init_cfg = None
-    cfg.model.data_preprocessor.size = crop
-    for transform in cfg.train_dataloader.dataset.pipeline:
-        if transform.type == 'RandomResize':
-            transform.scale = crop
-        elif transform.type == 'RandomCrop':
-            transform.crop_size = crop
-    for transform in cfg.val_dataloader.dataset.pipeline:
-        if transform.type == 'Resize':
-            transform.scale = crop
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[loader].update(num_workers=0, persistent_workers=False)
-        cfg[loader].dataset.data_root = data_root
-    cfg.train_dataloader.batch_size = 2
-    cfg.train_cfg.update(max_iters=2, val_interval=2)
-    cfg.default_hooks.checkpoint = None
-    cfg.randomness = dict(seed=0)
-    return cfg
 
 
 @pytest.mark.parametrize('name', ['deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py',
