@@ -19,7 +19,8 @@ import runpy
 import sys
 import time
 
-from helpers import ROOT
+# run as a script (tests/ is not on sys.path): the repository root from this file's place
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _checkpoint_writer(name: str, on_half_written):
