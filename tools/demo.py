@@ -11,7 +11,7 @@ and the caveats, and writes results.md (the README's block), results.csv/.json, 
 and the k-NN monitor) and detections.png (ground truth vs each init's detections). The pipeline is
 gersp_mm.demo.run_demo; the configs are in configs/demo.
 
-About 10 minutes per seed on 2 CPU cores; --quick runs every step on tiny data in about a minute (a smoke
+About 12 minutes per seed on 2 CPU cores; --quick runs every step on tiny data in about a minute (a smoke
 test: its numbers mean nothing). The same seeds give the same data and results.
 
 Examples::

@@ -54,9 +54,9 @@ GRID_IMAGES = 4
 #: Relative cost of each kind of stage (CPU seconds of one thread, measured per iteration and per evaluation of
 #: each kind of run), for the time left.
 STAGE_COSTS = dict(data=27, pretrain_gersp=289, pretrain_moco=167, pretrain_supervised=137, det=87, cls=33, report=5)
-#: Estimated duration of the full demo with one seed on 2 idle CPU cores (printed at the start): 954 CPU-seconds
-#: of one thread were measured on a shared machine; not yet timed on an idle one.
-EXPECTED_MINUTES = 10
+#: Duration of the full demo with one seed on 2 CPU cores (printed at the start): 12.2 min measured on the
+#: project's 2-core machine (2 threads, 2026-12-02).
+EXPECTED_MINUTES = 12
 #: Files and folders the demo writes in its work dir (removed before a new run; nothing else is touched).
 OUTPUT_FILES = ('results.md', 'results.csv', 'results.json', 'training_curves.png', 'detections.png', 'demo.log')
 
@@ -283,7 +283,7 @@ def run_demo(work_dir: str, seeds: Sequence[int] = (0, ), quick: bool = False) -
     log_path = osp.join(work_dir, 'demo.log')
     runs = len(seeds) * (len(PRETRAININGS) + len(TASKS) * len(INITIALISATIONS))
     minutes = EXPECTED_MINUTES * len(seeds)
-    expected = 'about a minute' if quick else f'an estimated {minutes} min on 2 idle CPU cores, longer on a busy one'
+    expected = 'about a minute' if quick else f'about {minutes} min on 2 idle CPU cores, longer on a busy one'
     LOGGER.info(f'GeRSP demo: {runs} training runs for seeds {list(seeds)}{" (quick)" if quick else ""}, '
                 f'{expected}; work dir {display_path(work_dir)}, runner logs in {display_path(log_path)}\n')
     with open(log_path, 'w', encoding='utf-8') as log:
