@@ -24,8 +24,8 @@ from typing import IO, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-from gersp_mm.benchmark import Summary, display_path
-from gersp_mm.benchmark.tasks import config_root
+from gersp_mm.downstream import Summary, display_path
+from gersp_mm.downstream.tasks import config_root
 from gersp_mm.fileio import atomic_write
 
 from ..export import export_backbone

@@ -18,7 +18,7 @@ import os.path as osp
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
-from gersp_mm.benchmark.tasks import config_root
+from gersp_mm.downstream.tasks import config_root
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import math
 from typing import Dict, List, Sequence
 
-from gersp_mm.benchmark import Summary
+from gersp_mm.downstream import Summary
 
 from .plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS
 from .synthetic_scenes import SCENE_CLASSES

@@ -2,7 +2,7 @@
 """The demo's results block: table layout, the findings derived from the numbers, the caveats."""
 import statistics
 
-from gersp_mm.benchmark import Summary
+from gersp_mm.downstream import Summary
 from gersp_mm.demo.plan import INITIALISATIONS, TASKS
 from gersp_mm.demo.report import caveats, findings, format_cell, knn_summaries, results_block, results_table
 
