@@ -17,8 +17,7 @@ from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
 from .loading import EncodedImage, read_image_bytes
-from .transforms import LoadMoCoViews
-from .transforms.view_params import ViewParams, draw_view_params, generator_from_global_rng
+from .transforms import LoadMoCoViews, ViewParams, draw_view_params, generator_from_global_rng
 
 #: JPEG colour layouts that nvjpeg decodes to RGB (CMYK/YCCK JPEGs are decoded by Pillow in the worker).
 DEVICE_DECODABLE_MODES = ('RGB', 'L')

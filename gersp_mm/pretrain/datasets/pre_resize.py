@@ -28,7 +28,7 @@ from PIL import Image
 
 from ...fileio import atomic_write
 from .loading import EncodedImage, ImageDecodeError, read_image_bytes
-from .transforms.view_params import MoCoViewConfig
+from .transforms import MoCoViewConfig
 from .unlabeled_image_folder import IMAGE_EXTENSIONS, iter_image_files
 
 #: Written in the output folder: the settings the folder was made with (a resume must use the same).

@@ -6,7 +6,9 @@ from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
 
 from ..loading import JPEG_REDUCTIONS, EncodedImage, read_image_bytes
-from .view_params import MoCoViewConfig, ViewParams, apply_view_params_pil, draw_view_params, generator_from_global_rng
+from .view_params import ViewParams
+from .view_rendering import apply_view_params_pil
+from .view_sampling import MoCoViewConfig, draw_view_params, generator_from_global_rng
 
 
 def jpeg_reduction(views: Sequence[ViewParams]) -> int:
@@ -32,7 +34,7 @@ class LoadMoCoViews(BaseTransform):
 
     Replaces ``LoadImageUint8`` followed by ``RandomResizedCrop``, ``RandomGrayscale``, ``ColorJitter``
     and ``RandomFlip`` (inside ``MultiView`` for two views), with the same distribution (see
-    :mod:`.view_params`). What it saves over those: every view's parameters are drawn from the image
+    :mod:`.view_sampling`). What it saves over those: every view's parameters are drawn from the image
     header's size before decoding, so a JPEG is decoded once, at the smallest DCT scale (1/2, 1/4,
     1/8) that still gives every crop at least the output resolution (:func:`jpeg_reduction`; other
     formats, and JPEGs with an EXIF rotation, are decoded at full size); the image stays a Pillow image
