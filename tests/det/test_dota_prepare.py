@@ -11,7 +11,11 @@ import pytest
 from helpers import ROOT
 
 from gersp_mm.det import DOTA_CLASSES, DOTAHBBDataset
-from gersp_mm.det.converters import convert_dota, dota_patches
+from gersp_mm.det.converters import convert_dota
+from gersp_mm.det.converters.box_arrays import clip_boxes, polygon_to_hbb
+from gersp_mm.det.converters.dota_labels import LabelLine, read_label_file
+from gersp_mm.det.converters.patch_assignment import assign_to_patches, inside_fractions
+from gersp_mm.det.converters.patch_grid import patch_origins, patch_windows
 
 TOOL = ROOT / 'tools' / 'dataset_converters' / 'prepare_dota.py'
 REAL_LABELS = ROOT / 'tests' / 'data' / 'det' / 'dota' / 'labelTxt'
@@ -64,25 +68,25 @@ def named(entry):
 
 
 def test_patch_origins_step_by_stride_and_align_the_last_patch_with_the_border():
-    assert dota_patches.patch_origins(1000, 800, 640) == [0, 200]
-    assert dota_patches.patch_origins(900, 800, 640) == [0, 100]
-    assert dota_patches.patch_origins(2000, 800, 640) == [0, 640, 1200]
-    assert dota_patches.patch_origins(1440, 800, 640) == [0, 640]
-    assert dota_patches.patch_origins(1441, 800, 640) == [0, 640, 641]
-    assert dota_patches.patch_origins(800, 800, 640) == [0]
-    assert dota_patches.patch_origins(500, 800, 640) == [0]
+    assert patch_origins(1000, 800, 640) == [0, 200]
+    assert patch_origins(900, 800, 640) == [0, 100]
+    assert patch_origins(2000, 800, 640) == [0, 640, 1200]
+    assert patch_origins(1440, 800, 640) == [0, 640]
+    assert patch_origins(1441, 800, 640) == [0, 640, 641]
+    assert patch_origins(800, 800, 640) == [0]
+    assert patch_origins(500, 800, 640) == [0]
     with pytest.raises(ValueError, match='stride'):
-        dota_patches.patch_origins(1000, 800, 900)
-    assert dota_patches.patch_windows(1000, 500, 800, 640) == [(0, 0, 800, 500), (200, 0, 1000, 500)]
+        patch_origins(1000, 800, 900)
+    assert patch_windows(1000, 500, 800, 640) == [(0, 0, 800, 500), (200, 0, 1000, 500)]
 
 
 def test_polygon_to_hbb():
     polygons = np.array([[500, 300, 550, 350, 500, 400, 450, 350],  # a square rotated by 45 degrees
                          [10.5, 20, 30, 5, 40, 25, 20.5, 40.25],  # an arbitrary quadrilateral
                          [1, 2, 3, 2, 3, 4, 1, 4]])
-    np.testing.assert_allclose(dota_patches.polygon_to_hbb(polygons),
+    np.testing.assert_allclose(polygon_to_hbb(polygons),
                                [[450, 300, 550, 400], [10.5, 5, 40, 40.25], [1, 2, 3, 4]])
-    assert dota_patches.polygon_to_hbb(np.zeros((0, 8))).shape == (0, 4)
+    assert polygon_to_hbb(np.zeros((0, 8))).shape == (0, 4)
 
 
 def test_inside_fractions_and_clipping():
@@ -91,11 +95,11 @@ def test_inside_fractions_and_clipping():
                       [70, 0, 110, 10],  # 3/4 inside
                       [100, 0, 120, 10],  # touching the border: no area inside
                       [200, 200, 300, 300]])  # outside
-    np.testing.assert_allclose(dota_patches.inside_fractions(boxes, [(0, 0, 100, 100), (50, 0, 150, 100)]),
+    np.testing.assert_allclose(inside_fractions(boxes, [(0, 0, 100, 100), (50, 0, 150, 100)]),
                                [[1, 0.5, 0.75, 0, 0], [0, 1, 1, 1, 0]])
-    np.testing.assert_allclose(dota_patches.clip_boxes(boxes[:3], (50, 0, 150, 100)),
+    np.testing.assert_allclose(clip_boxes(boxes[:3], (50, 0, 150, 100)),
                                [[50, 10, 50, 50], [90, 0, 110, 10], [70, 0, 110, 10]])
-    assert dota_patches.inside_fractions(np.zeros((0, 4)), [(0, 0, 9, 9)]).shape == (1, 0)
+    assert inside_fractions(np.zeros((0, 4)), [(0, 0, 9, 9)]).shape == (1, 0)
 
 
 def test_assign_keeps_by_threshold_and_an_object_below_it_everywhere_in_its_best_patch():
@@ -105,23 +109,23 @@ def test_assign_keeps_by_threshold_and_an_object_below_it_everywhere_in_its_best
                       [20, 0, 180, 50],  # 160 wide: 0.5, 0.625, 0.375: below 0.7 everywhere, best is patch 1
                       [0, 0, 220, 100],  # the whole image: 100/220 in patches 0, 1, 2 alike: the first one
                       [140, 0, 210, 40]])  # 0, 20/70, 1.0: patch 2
-    keep, rescued, fractions = dota_patches.assign_to_patches(boxes, windows, iof_thr=0.7)
+    keep, rescued, fractions = assign_to_patches(boxes, windows, iof_thr=0.7)
     assert keep.tolist() == [[True, True, False, True, False],
                              [False, True, True, False, False],
                              [False, False, False, False, True]]
     assert rescued.tolist() == [2, 3]
     np.testing.assert_allclose(fractions, [100 / 160, 100 / 220])
-    keep, rescued, _ = dota_patches.assign_to_patches(boxes, windows, iof_thr=0.3)
+    keep, rescued, _ = assign_to_patches(boxes, windows, iof_thr=0.3)
     assert rescued.tolist() == [] and keep[:, 2].tolist() == [True, True, True]
-    empty = dota_patches.assign_to_patches(np.zeros((0, 4)), windows, iof_thr=0.7)
+    empty = assign_to_patches(np.zeros((0, 4)), windows, iof_thr=0.7)
     assert empty[0].shape == (3, 0) and empty[1].size == 0
 
 
 def test_read_label_file_skips_headers_and_blank_lines(tmp_path):
     path = tmp_path / 'P0001.txt'
     path.write_bytes(b'imagesource:GoogleEarth\r\ngsd:null\r\n\r\n1 2 3 4 5 6 7 8.5 plane 1\r\n')
-    assert dota_patches.read_label_file(str(path)) == [
-        dota_patches.LabelLine((1, 2, 3, 4, 5, 6, 7, 8.5), 'plane', 1, 4)]
+    assert read_label_file(str(path)) == [
+        LabelLine((1, 2, 3, 4, 5, 6, 7, 8.5), 'plane', 1, 4)]
 
 
 @pytest.mark.parametrize('line, message', [
@@ -135,7 +139,7 @@ def test_malformed_lines_are_errors_naming_file_and_line(tmp_path, line, message
     path = tmp_path / 'P0009.txt'
     path.write_text(f'imagesource:GoogleEarth\ngsd:0.1\n1 2 3 4 5 6 7 8 plane 0\n{line}\n')
     with pytest.raises(ValueError, match=rf'P0009\.txt:4: {message}'):
-        dota_patches.read_label_file(str(path))
+        read_label_file(str(path))
 
 
 def test_conversion_writes_the_patches_and_their_boxes(dota, capsys):

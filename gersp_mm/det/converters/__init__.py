@@ -1,5 +1,15 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Dataset converters of the detection benchmarks (used by ``tools/dataset_converters/``)."""
+"""Dataset converters of the detection benchmarks (used by ``tools/dataset_converters/``).
+
+The DOTA-v1.0 patch converter, :func:`convert_dota` (its rules: :mod:`.dota_patches`), in steps:
+
+- :mod:`.dota_labels`: read and check a split's label files;
+- :mod:`.patch_grid`: where the patches of an image start;
+- :mod:`.box_arrays`: horizontal boxes of the polygons, clipped to a window, their areas;
+- :mod:`.patch_assignment`: which patches keep which objects (``iof_thr``, the best patch);
+- :mod:`.image_cutting`: one image cut into patches, written with their objects;
+- :mod:`.dota_patches`: every split converted, its annotation file and its report.
+"""
 from .dota_patches import convert_dota
 
 __all__ = ['convert_dota']

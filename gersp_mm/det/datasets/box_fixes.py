@@ -25,7 +25,7 @@ class BoxFix(NamedTuple):
 
     def describe(self) -> str:
         """``'04137.xml obj 26 [162, 329, 162, 330] -> [161, 329, 162, 330]'``."""
-        return f'{self.name()} {_format_box(self.original)} -> {_format_box(self.fixed)}'
+        return f'{self.name()} {format_box(self.original)} -> {format_box(self.fixed)}'
 
 
 def box_outside_image(bbox: Sequence[float], width: float, height: float) -> bool:
@@ -91,5 +91,6 @@ def summarize_box_fixes(fixes: Sequence[BoxFix], max_named: int = 10) -> str:
     return '; '.join(parts)
 
 
-def _format_box(box: Sequence[float]) -> str:
+def format_box(box: Sequence[float]) -> str:
+    """``'[162, 329, 162, 330]'``: a box's values in the shortest form (``:g``), for messages."""
     return '[' + ', '.join(f'{value:g}' for value in box) + ']'
