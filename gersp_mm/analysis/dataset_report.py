@@ -1,14 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""What a config's datasets hold, checked before a run: the report of ``tools/analysis_tools/check_dataset.py``.
+"""What one split's dataset holds: the facts of the report of ``tools/analysis_tools/check_dataset.py``.
 
-The datasets are built exactly as the Runner builds them (``DATASETS.build`` of
-``<split>_dataloader.dataset`` in the config's default scope, after its ``custom_imports``), so the
-report shows what training or testing would get: the samples left after ``filter_cfg``, the boxes the
-dataset fixed at load time, the classes in label order. Then every sample's files are checked at once:
-missing files are counted and the first few named, instead of one ``FileNotFoundError`` per run.
-
-Works for detection (mmdet), segmentation (mmseg) and classification (mmpretrain) configs; the task
-follows the config's ``default_scope``.
+The dataset is built as the Runner builds it (:mod:`.config_datasets`), so the report shows what training or
+testing would get: the samples left after ``filter_cfg``, the boxes the dataset fixed at load time, the classes
+in label order. Then every sample's files are checked at once: missing files are counted and the first few
+named, instead of one ``FileNotFoundError`` per run.
 """
 import copy
 import os.path as osp
@@ -18,13 +14,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.config import Config
-from mmengine.registry import DATASETS, TRANSFORMS, init_default_scope
-from mmengine.utils import import_modules_from_strings
+from mmengine.registry import TRANSFORMS
 from PIL import Image
 
-#: The task of a config, by its ``default_scope``.
-TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpretrain': 'cls'}
-SPLITS = ('train', 'val', 'test')
+from .config_datasets import build_dataset, task_of
+
 #: Label value of ignored pixels in segmentation maps (mmseg's ``ignore_index``).
 SEG_IGNORE_INDEX = 255
 
@@ -57,31 +51,6 @@ class SplitReport:
     def ok(self) -> bool:
         """No build error, no missing or unreadable file, no size mismatch."""
         return not (self.error or self.missing or self.unreadable or self.size_mismatches)
-
-
-def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
-    """Parse a config, apply ``cfg_options``, import its ``custom_imports`` and set its default scope."""
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    if cfg.get('custom_imports'):
-        import_modules_from_strings(**cfg.custom_imports)
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
-    return cfg
-
-
-def task_of(cfg: Config) -> str:
-    """``'det'``, ``'seg'`` or ``'cls'``, from the config's ``default_scope``."""
-    scope = cfg.get('default_scope')
-    if scope not in TASKS:
-        raise ValueError(f'cannot tell the task of a config with default_scope={scope!r}; expected one of '
-                         f'{sorted(TASKS)}')
-    return TASKS[scope]
-
-
-def build_dataset(cfg: Config, split: str):
-    """Build ``<split>_dataloader.dataset`` as :meth:`mmengine.runner.Runner.build_dataloader` does."""
-    return DATASETS.build(copy.deepcopy(cfg[f'{split}_dataloader'].dataset))
 
 
 def check_split(cfg: Config, split: str, seen: Optional[Dict[str, str]] = None) -> Tuple[SplitReport, object]:
@@ -190,79 +159,3 @@ def _collect_seg(report: SplitReport, cfg: Config, split: str, infos: Sequence[d
             name = _class_name(report, label)
             report.per_class[name] = report.per_class.get(name, 0) + int(count)
     report.ignored = int(counts[SEG_IGNORE_INDEX])
-
-
-def format_report(report: SplitReport, max_named: int = 5) -> str:
-    """The report of one split as text lines."""
-    head = f'== {report.split} ({report.split}_dataloader.dataset): {report.dataset_type}'
-    if report.same_as:
-        return f'{head}: the same dataset as {report.same_as}'
-    if report.error:
-        return f'{head}: CANNOT BUILD\n  {report.error}'
-    counted = dict(det='objects', seg='labelled pixels', cls='images')[report.task]
-    lines = [f'{head}, {report.num_samples} images', f'  {counted} per class ({len(report.classes)} classes):']
-    width = max((len(name) for name in report.per_class), default=0)
-    lines += [f'    {name:<{width}}  {count}' for name, count in report.per_class.items()]
-    total = sum(report.per_class.values())
-    if report.task == 'det':
-        lines.append(f'  objects: {total} ({report.ignored} ignored/difficult); images without objects: '
-                     f'{report.without_objects}')
-        widened = sum(fix.widened for fix in report.box_fixes)
-        clipped = sum(fix.clipped for fix in report.box_fixes)
-        lines.append(f'  boxes fixed at load time: {widened} degenerate widened to 1 px, {clipped} clipped to '
-                     'the image' + (': ' + _first(report.box_fixes, max_named, str_of=lambda fix: fix.describe())
-                                    if report.box_fixes else ''))
-    elif report.task == 'seg':
-        lines.append(f'  labelled pixels: {total}; ignored pixels (label {SEG_IGNORE_INDEX}): {report.ignored}')
-    sizes = ', '.join(f'{w}x{h}: {n}' for (w, h), n in sorted(report.image_sizes.items(), key=lambda kv: -kv[1]))
-    lines.append(f'  image sizes (width x height: images): {sizes or "-"}')
-    checks = [('missing files', report.missing), ('unreadable images', report.unreadable)]
-    if report.task == 'det':
-        checks.append(('image size differs from the annotation', report.size_mismatches))
-    for title, items in checks:
-        lines.append(f'  {title}: ' + (f'{len(items)}: {_first(items, max_named)}' if items else 'none'))
-    return '\n'.join(lines)
-
-
-def _first(items: Sequence, count: int, str_of=str) -> str:
-    shown = ', '.join(str_of(item) for item in items[:count])
-    return shown + (f', ... ({len(items) - count} more)' if len(items) > count else '')
-
-
-def check_config(config: str, splits: Sequence[str] = SPLITS, show_dir: Optional[str] = None, num: int = 8,
-                 cfg_options: Optional[dict] = None, echo=print) -> List[SplitReport]:
-    """Check the datasets of a config: build each split, report it, and optionally draw samples.
-
-    Args:
-        config (str): A det, seg or cls config.
-        splits (Sequence[str]): The splits to check.
-        show_dir (str, optional): Draw ``num`` samples of each split there (PNGs).
-        num (int): Samples drawn per split.
-        cfg_options (dict, optional): Overrides merged into the config.
-        echo (callable): Where the report's text goes.
-
-    Returns:
-        list[SplitReport]: One report per split.
-
-    Raises:
-        ValueError: For an unknown split or a negative ``num`` (before anything is built).
-    """
-    from .sample_drawing import draw_samples
-    unknown = [split for split in splits if split not in SPLITS]
-    if unknown or num < 0:
-        raise ValueError(f'splits must be among {SPLITS} and num >= 0, got splits={list(splits)}, num={num}')
-    cfg = load_config(config, cfg_options)
-    task = task_of(cfg)
-    echo(f'{config}: {task} config (default_scope {cfg.default_scope!r})')
-    seen: Dict[str, str] = {}
-    reports = []
-    for split in splits:
-        report, dataset = check_split(cfg, split, seen)
-        echo(format_report(report))
-        if dataset is not None and show_dir:
-            drawn = draw_samples(cfg, split, dataset, task, show_dir, num)
-            echo(f'  drew {len(drawn)} samples into {show_dir}')
-        reports.append(report)
-    problems = [report.split for report in reports if not report.ok]
-    echo(f'problems in {", ".join(problems)}' if problems else 'no problem found')
-    return reports
