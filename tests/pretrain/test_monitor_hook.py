@@ -19,8 +19,8 @@ from mmengine.logging import MessageHub, MMLogger
 from mmpretrain.registry import HOOKS, MODELS
 
 import gersp_mm.cls  # noqa: F401  (registers NWPURESISC45)
-from gersp_mm.pretrain.evaluation import knn_classify, split_per_class
-from gersp_mm.pretrain.hooks import KNNMonitorHook, knn_monitor_hook
+from gersp_mm.pretrain.evaluation import extract_features, features, knn_classify, split_per_class
+from gersp_mm.pretrain.hooks import KNNMonitorHook
 
 MONITOR_CONFIG = 'configs/pretrain/gersp_r18_tiny_monitor.py'
 NWPU = dict(type='NWPURESISC45', data_root=str(ROOT / 'tests/data/cls/nwpu'),
@@ -195,14 +195,14 @@ def test_ddp_shards_gather_to_the_single_process_features(gersp_model, monkeypat
     backbone = gersp_model.backbone
     backbone.eval()
     with torch.no_grad():
-        single = hook._extract(backbone, dataset, indices)
+        single = extract_features(backbone, dataset, indices, hook.batch_size, 0, *hook.norm)
         shards = []
-        monkeypatch.setattr(knn_monitor_hook, 'all_gather', lambda feats: shards.append(feats) or [feats])
+        monkeypatch.setattr(features, 'all_gather', lambda feats: shards.append(feats) or [feats])
         for rank in range(3):
-            monkeypatch.setattr(knn_monitor_hook, 'get_dist_info', lambda rank=rank: (rank, 3))
-            hook._extract(backbone, dataset, indices)
-        monkeypatch.setattr(knn_monitor_hook, 'all_gather', lambda feats: shards)
-        gathered = hook._extract(backbone, dataset, indices)
+            monkeypatch.setattr(features, 'get_dist_info', lambda rank=rank: (rank, 3))
+            extract_features(backbone, dataset, indices, hook.batch_size, 0, *hook.norm)
+        monkeypatch.setattr(features, 'all_gather', lambda feats: shards)
+        gathered = extract_features(backbone, dataset, indices, hook.batch_size, 0, *hook.norm)
     gersp_model.train()
     assert [len(shard) for shard in shards] == [2, 2, 2]
     assert torch.allclose(shards[2][1], single[0], atol=1e-5)

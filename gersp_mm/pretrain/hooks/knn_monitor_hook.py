@@ -1,19 +1,15 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-import math
 import time
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.dataset import pseudo_collate
-from mmengine.dist import all_gather, get_dist_info
 from mmengine.hooks import Hook, LoggerHook
 from mmengine.model import is_model_wrapper
 from mmpretrain.evaluation import Accuracy
 from mmpretrain.registry import DATASETS, HOOKS
 from torch import nn
-from torch.utils.data import DataLoader, Subset
 
-from ..evaluation import VOTINGS, knn_classify, split_per_class
+from ..evaluation import VOTINGS, extract_features, knn_classify, split_per_class
 
 
 @HOOKS.register_module()
@@ -21,10 +17,10 @@ class KNNMonitorHook(Hook):
     """Monitor the student's representation during pre-training with a k-NN classifier.
 
     Every ``interval`` epochs (or iterations, ``by_epoch=False``), the features of the student backbone
-    (its last output, global-average-pooled: GeRSP's own pooling) are extracted for a small labeled set:
-    the memory bank and the queries. Each query is classified by :func:`knn_classify` (cosine
-    similarity, ``k`` neighbours, temperature-weighted or majority votes) and the accuracies, in percent
-    as mmpretrain's ``Accuracy``, go to
+    (its last output, global-average-pooled: GeRSP's own pooling) are extracted (:func:`extract_features`)
+    for a small labeled set: the memory bank and the queries. Each query is classified by
+    :func:`knn_classify` (cosine similarity, ``k`` neighbours, temperature-weighted or majority votes) and
+    the accuracies, in percent as mmpretrain's ``Accuracy``, go to
 
     - the message hub, as ``<prefix>/knn_top1`` (and ``<prefix>/knn_top5`` when the memory bank holds
       at least 5 classes; a class counts for top-5 only when a neighbour voted for it);
@@ -202,8 +198,9 @@ class KNNMonitorHook(Hook):
         model.backbone.eval()
         try:
             with torch.no_grad():
-                memory_feats = self._extract(model.backbone, *self.memory[:2])
-                query_feats = self._extract(model.backbone, *self.query[:2])
+                memory_feats, query_feats = (
+                    extract_features(model.backbone, dataset, indices, self.batch_size, self.num_workers, *self.norm)
+                    for dataset, indices, _ in (self.memory, self.query))
         finally:
             for module, training in modes:
                 module.training = training
@@ -225,44 +222,6 @@ class KNNMonitorHook(Hook):
         runner.logger.info(f'k-NN monitor (epoch {runner.epoch + 1}, iter {step}): {summary}  '
                            f'({len(self.memory[1])} memory / {len(self.query[1])} query images, '
                            f'{time.perf_counter() - start:.2f} s)')
-
-    def _extract(self, backbone: nn.Module, dataset, indices: List[int]) -> torch.Tensor:
-        """Features (len(indices), C) of the images ``indices`` of ``dataset``, sharded over the ranks.
-
-        Rank ``r`` of ``W`` extracts positions ``r, r + W, ...`` of the list filled up (by repeating it)
-        to a multiple of ``W``; the gathered shards are interleaved back and cut to the list's length.
-        """
-        rank, world_size = get_dist_info()
-        per_rank = math.ceil(len(indices) / world_size)
-        filled = [indices[i % len(indices)] for i in range(per_rank * world_size)]
-        loader = DataLoader(Subset(dataset, filled[rank::world_size]), batch_size=self.batch_size,
-                            num_workers=self.num_workers, collate_fn=pseudo_collate)
-        device = next(backbone.parameters()).device
-        mean, std, to_rgb = self.norm
-        feats = []
-        for batch in loader:
-            shapes = {tuple(image.shape) for image in batch['inputs']}
-            if len(shapes) != 1:
-                raise ValueError(f'KNNMonitorHook: images of different sizes {sorted(shapes)} in one batch; end '
-                                 'the monitor pipeline with a fixed-size Resize/CenterCrop before PackInputs')
-            images = torch.stack(batch['inputs']).to(device).float()
-            if to_rgb:
-                images = images[:, [2, 1, 0]]
-            if mean is not None:
-                images = (images - mean.to(device)) / std.to(device)
-            feats.append(_pooled_features(backbone(images)))
-        gathered = all_gather(torch.cat(feats))
-        return torch.stack(gathered, dim=1).flatten(0, 1)[:len(indices)]
-
-
-def _pooled_features(outputs: Union[torch.Tensor, Sequence[torch.Tensor]]) -> torch.Tensor:
-    """The backbone's last output as (N, C): global-average-pooled when it is a (N, C, H, W) map."""
-    feats = outputs[-1] if isinstance(outputs, (tuple, list)) else outputs
-    if feats.dim() == 4:
-        feats = feats.mean(dim=(2, 3))
-    if feats.dim() != 2:
-        raise ValueError(f'KNNMonitorHook expects backbone features (N, C) or (N, C, H, W), got {tuple(feats.shape)}')
-    return feats
 
 
 def _labels_of(dataset) -> torch.Tensor:
