@@ -1,7 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-import math
 import os.path as osp
-import xml.etree.ElementTree as ET
 from typing import Dict, List, Optional, Tuple
 
 from mmdet.datasets import BaseDetDataset, XMLDataset
@@ -9,7 +7,8 @@ from mmdet.registry import DATASETS
 from mmengine import fileio
 from mmengine.logging import print_log
 
-from .box_fixes import BoxFix, box_outside_image, fit_box_to_image, summarize_box_fixes
+from .box_fixes import BoxFix, summarize_box_fixes
+from .dior_xml import parse_dior_xml
 
 DIOR_CLASSES = ('airplane', 'airport', 'baseballfield', 'basketballcourt', 'bridge', 'chimney', 'dam',
                 'Expressway-Service-area', 'Expressway-toll-station', 'golffield', 'groundtrackfield',
@@ -211,77 +210,10 @@ class DIORDataset(BaseDetDataset):
         return f'{self._describe()}: ' + '; '.join(parts)
 
     def parse_xml(self, xml_path: str) -> Tuple[dict, List[BoxFix]]:
-        """Parse one DIOR XML.
-
-        Args:
-            xml_path (str): Path of the XML file.
-
-        Returns:
-            tuple[dict, list[BoxFix]]: ``width`` and ``height`` (int, from ``<size>``) and ``instances``,
-            a list of dicts with ``bbox`` (list[float], ``[xmin, ymin, xmax, ymax]`` in pixels, fixed as
-            the class docstring says), ``bbox_label`` (int, index into ``metainfo['classes']``) and
-            ``ignore_flag`` (int, 1 for ``<difficult>1</difficult>``); and the boxes fixed in this file.
-        """
-        class_index = {name.lower(): index for index, name in enumerate(self.metainfo['classes'])}
-        with fileio.get_local_path(xml_path, backend_args=self.backend_args) as local_path:
-            try:
-                root = ET.parse(local_path).getroot()
-            except ET.ParseError as err:
-                raise ValueError(f'{xml_path}: not a valid XML file ({err})') from err
-        width = _int_field(root, 'size/width', xml_path)
-        height = _int_field(root, 'size/height', xml_path)
-        instances, fixes = [], []
-        for index, obj in enumerate(root.findall('object')):
-            name = _text_field(obj, 'name', xml_path, index)
-            if name.lower() not in class_index:
-                raise ValueError(f'{xml_path}: object {index} has class {name!r}, which is not one of the '
-                                 f'{len(class_index)} classes {tuple(self.metainfo["classes"])} '
-                                 '(matched case-insensitively)')
-            bbox = [_float_field(obj, f'bndbox/{key}', xml_path, index) for key in ('xmin', 'ymin', 'xmax', 'ymax')]
-            if bbox[2] < bbox[0] or bbox[3] < bbox[1]:
-                raise ValueError(f'{xml_path}: object {index} ({name}) has an inverted box {bbox}; expected '
-                                 'xmin <= xmax and ymin <= ymax')
-            if box_outside_image(bbox, width, height):
-                raise ValueError(f'{xml_path}: object {index} ({name}) has the box {bbox}, entirely outside '
-                                 f'its {width}x{height} image (<size>)')
-            fixed, clipped, widened = fit_box_to_image(bbox, width, height)
-            if clipped or widened:
-                fixes.append(BoxFix(osp.basename(xml_path), index, tuple(bbox), tuple(fixed), clipped, widened))
-            difficult = obj.find('difficult')
-            ignore = difficult is not None and (difficult.text or '').strip() not in ('', '0')
-            instances.append(dict(bbox=fixed, bbox_label=class_index[name.lower()], ignore_flag=int(ignore)))
-        return dict(width=width, height=height, instances=instances), fixes
+        """Parse one DIOR XML with this dataset's classes: see :func:`~.dior_xml.parse_dior_xml`."""
+        return parse_dior_xml(xml_path, self.metainfo['classes'], self.backend_args)
 
     # Drop images without objects (``filter_cfg.filter_empty_gt``) or smaller than ``filter_cfg.min_size``,
     # never in test mode: the same rule as mmdet's VOC-style datasets.
     filter_data = XMLDataset.filter_data
 
-
-def _text_field(element: ET.Element, path: str, xml_path: str, index: Optional[int] = None) -> str:
-    """The stripped text of the sub-element ``path`` of ``element``; an error naming the file if absent."""
-    found = element.find(path)
-    if found is None or not (found.text or '').strip():
-        where = f'object {index}: ' if index is not None else ''
-        raise ValueError(f'{xml_path}: {where}missing or empty <{path}>')
-    return found.text.strip()
-
-
-def _float_field(element: ET.Element, path: str, xml_path: str, index: Optional[int] = None) -> float:
-    """The sub-element ``path`` of ``element`` as a finite float."""
-    text = _text_field(element, path, xml_path, index)
-    try:
-        value = float(text)
-    except ValueError:
-        value = float('nan')
-    if not math.isfinite(value):
-        where = f'object {index}: ' if index is not None else ''
-        raise ValueError(f'{xml_path}: {where}<{path}> is {text!r}, expected a finite number')
-    return value
-
-
-def _int_field(element: ET.Element, path: str, xml_path: str) -> int:
-    """The sub-element ``path`` of ``element`` as a positive int."""
-    value = _float_field(element, path, xml_path)
-    if value <= 0 or value != int(value):
-        raise ValueError(f'{xml_path}: <{path}> is {value}, expected a positive integer')
-    return int(value)
