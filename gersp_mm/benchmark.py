@@ -14,4 +14,6 @@ from .downstream import __all__  # noqa: F401
 warnings.warn('gersp_mm.benchmark is deprecated: import gersp_mm.downstream', DeprecationWarning, stacklevel=2)
 
 for _name in ('cli', 'preflight', 'report', 'results', 'runs', 'summary', 'tasks'):
-    sys.modules[f'{__name__}.{_name}'] = globals()[_name] = importlib.import_module(f'gersp_mm.downstream.{_name}')
+    _module = importlib.import_module(f'gersp_mm.downstream.{_name}')
+    sys.modules[f'{__name__}.{_name}'] = _module
+    globals().setdefault(_name, _module)  # the function ``preflight`` keeps its name, as in gersp_mm.downstream

@@ -1,8 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The downstream benchmark suite behind ``tools/benchmark.py``.
+"""The downstream benchmark suite behind ``tools/downstream_benchmark.py``.
 
 - :mod:`.tasks`: the task table (configs per init variant, primary metric, the paper's numbers);
-- :mod:`.cli`: the command line of ``tools/benchmark.py``;
+- :mod:`.cli`: the command line of ``tools/downstream_benchmark.py``;
 - :mod:`.runs`: backbone inits, the run plan, skip / resume decisions and the train commands;
 - :mod:`.results`: the final result of one run, from mmengine's logs;
 - :mod:`.summary`: the results of a work dir grouped by task and init (mean and spread over seeds);

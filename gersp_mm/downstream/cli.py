@@ -11,7 +11,7 @@ are appended to every run.
 Final result, skip and resume: the final result of a run is the primary metric of the validation that
 mmengine runs after the last training epoch (iteration), read from ``<timestamp>/vis_data/scalars.json`` of
 the newest log folder that logged the metric, at the final step of that folder's config
-(``gersp_mm.benchmark.results``). A run whose work dir has its final result is skipped; one without it but
+(``gersp_mm.downstream.results``). A run whose work dir has its final result is skipped; one without it but
 with a checkpoint (``last_checkpoint``) is resumed with ``--resume``; any other starts from scratch. Work
 dirs are identified by task, init label and seed only: use another ``--work-dir`` when changing the recipe
 (a reused label with another checkpoint is refused). A run interrupted during its final validation resumes
@@ -21,7 +21,7 @@ into an already finished training and gets no final result: evaluate its last ch
 Failures: a run that exits non-zero, or finishes without a final result, is reported and the suite goes on;
 the exit code is 1 if any run failed. Unknown tasks, missing checkpoint files and bad options stop before
 anything runs (exit code 2), and so do the preflight checks, also with ``--dry-run`` and ``--launcher slurm``
-(``gersp_mm.benchmark.preflight``): every training ``data_root`` and ``ann_file`` exists, every checkpoint
+(``gersp_mm.downstream.preflight``): every training ``data_root`` and ``ann_file`` exists, every checkpoint
 loads and holds a complete ResNet of the depth of each task's backbone (one line per problem).
 
 Results: after local runs (or with ``--collect-only``) every run below ``--work-dir`` is collected into
@@ -41,19 +41,20 @@ Tasks: {tasks}, or ``all``, or a config file path.
 Examples::
 
     # GeRSP vs ImageNet vs random on NWPU-RESISC45 (20%) and EuroSAT, 3 seeds, one GPU each
-    python tools/benchmark.py gersp=work_dirs/gersp_r50/epoch_100.pth imagenet random \\
+    python tools/downstream_benchmark.py gersp=work_dirs/gersp_r50/epoch_100.pth imagenet random \\
         --tasks nwpu-20p eurosat --seeds 0 1 2
     # DIOR detection, GeRSP and GeRSP-200, 4 GPUs per run (torchrun) x 1 image: the protocol's batch of 4
-    python tools/benchmark.py gersp=checkpoints/gersp_r50.pth gersp200=checkpoints/gersp_r50_200e.pth \\
+    python tools/downstream_benchmark.py gersp=checkpoints/gersp_r50.pth gersp200=checkpoints/gersp_r50_200e.pth \\
         --tasks dior-frcnn dior-retinanet dior-dyhead --gpus 4 --cfg-options train_dataloader.batch_size=1
     # print the SLURM commands of the classification tasks (8 GPUs x 32 images), collect when the jobs are done
-    python tools/benchmark.py checkpoints/gersp_r50.pth imagenet --tasks nwpu-10p nwpu-20p eurosat \\
+    python tools/downstream_benchmark.py checkpoints/gersp_r50.pth imagenet --tasks nwpu-10p nwpu-20p eurosat \\
         --seeds 0 1 2 --launcher slurm --partition gpu --gpus 8 > jobs.sh
     # a config of your own as a task (its -in1k / -random siblings are found by name)
-    python tools/benchmark.py checkpoints/gersp_r50.pth imagenet --tasks my_configs/retinanet_r50-gersp_fpn_1x_xview.py
-    python tools/benchmark.py --collect-only
+    python tools/downstream_benchmark.py checkpoints/gersp_r50.pth imagenet \\
+        --tasks my_configs/retinanet_r50-gersp_fpn_1x_xview.py
+    python tools/downstream_benchmark.py --collect-only
     # see what would run (and what is finished or resumed)
-    python tools/benchmark.py imagenet --tasks loveda-psanet --dry-run
+    python tools/downstream_benchmark.py imagenet --tasks loveda-psanet --dry-run
 """
 import argparse
 import os.path as osp
@@ -82,7 +83,7 @@ from . import (
     write_csv,
 )
 
-#: Overrides that the benchmark sets itself, from --seeds and the inits.
+#: Overrides that the suite sets itself, from --seeds and the inits.
 RESERVED_OPTIONS = ('randomness.seed', 'model.backbone.init_cfg.checkpoint')
 
 
@@ -91,7 +92,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         usage='%(prog)s INIT [INIT ...] --tasks TASK [TASK ...] [options]\n'
         '       %(prog)s --collect-only [--work-dir WORK_DIR]',
-        description='Fine-tune backbone inits on the benchmark tasks and collect mean +- std over seeds.',
+        description='Fine-tune backbone inits on the downstream benchmark tasks and collect mean +- std over seeds.',
         epilog=__doc__.format(tasks=', '.join(TASKS)), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('inits', nargs='*', metavar='INIT',
                         help='backbone inits: a checkpoint PATH or LABEL=PATH, imagenet, random')
@@ -126,7 +127,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         if '=' not in option:
             parser.error(f'--cfg-options takes KEY=VALUE, got {option!r}')
         if key in RESERVED_OPTIONS:
-            parser.error(f'{key} is set by the benchmark: use --seeds and the INIT arguments')
+            parser.error(f'{key} is set by the suite: use --seeds and the INIT arguments')
     try:
         names = list(TASKS) if args.tasks == ['all'] else args.tasks
         args.tasks = [resolve_task(name) for name in names]

@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Checks before a benchmark runs anything, so that a wrong path or checkpoint fails in seconds, not after
+"""Checks before a downstream benchmark runs anything, so that a wrong path or checkpoint fails in seconds, not after
 hours of other runs: one sentence per problem.
 
 - Data: the ``data_root`` (a folder) and ``ann_file`` (a file) of the datasets that training uses
@@ -136,7 +136,7 @@ def preflight(runs: Sequence[Run], cfg_options: Sequence[str] = ()) -> List[str]
     """Everything that would make a planned run fail at its start, one sentence each.
 
     Args:
-        runs (Sequence[Run]): The plan (:func:`gersp_mm.benchmark.plan_runs`).
+        runs (Sequence[Run]): The plan (:func:`gersp_mm.downstream.plan_runs`).
         cfg_options (Sequence[str]): The benchmark's ``--cfg-options`` (``KEY=VALUE``), applied to every config.
 
     Returns:

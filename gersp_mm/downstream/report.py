@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The benchmark results as a markdown table next to the paper's numbers, a CSV file and a bar plot."""
+"""The downstream benchmark results as a markdown table next to the paper's numbers, a CSV file and a bar plot."""
 import csv
 import math
 from typing import Optional, Sequence

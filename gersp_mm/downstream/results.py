@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Final results of benchmark runs, read from mmengine's logs, and the results table, CSV and plot.
+"""Final results of downstream benchmark runs, read from mmengine's logs, and the results table, CSV and plot.
 
 **Final result of a run.** mmengine validates at the last epoch (iteration) of training whatever
 ``val_interval`` is, and logs the metrics of every validation to ``<timestamp>/vis_data/scalars.json`` (one

@@ -4,7 +4,7 @@
 A run is one fine-tuning of one task from one backbone init with one seed, in its own work dir
 ``<work_dir>/<task>/<init label>/seed<N>``. Its action follows from that work dir:
 
-- ``skip``: the work dir has its final result (:func:`gersp_mm.benchmark.results.read_final_result`);
+- ``skip``: the work dir has its final result (:func:`gersp_mm.downstream.results.read_final_result`);
 - ``resume``: no final result, but a checkpoint (mmengine's ``last_checkpoint`` file): ``tools/train.py
   --resume`` continues from it;
 - ``start``: neither (a work dir with logs but no checkpoint starts again from scratch).

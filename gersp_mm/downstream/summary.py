@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The results of a benchmark work dir, grouped by task and init: mean and spread over seeds."""
+"""The results of a downstream benchmark work dir, grouped by task and init: mean and spread over seeds."""
 import os
 import os.path as osp
 import re

@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The downstream tasks of the benchmark suite: configs, primary metric and the paper's numbers.
+"""The tasks of the downstream benchmark suite: configs, primary metric and the paper's numbers.
 
 Every task has three configs that differ only in ``model.backbone.init_cfg`` (see configs/det, configs/seg
 and configs/cls): ``gersp`` (a checkpoint given with

@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""One real benchmark end to end: NWPU-RESISC45 (20%) from random init, 2 seeds, on the real sample images."""
+"""One real downstream run end to end: NWPU-RESISC45 (20%) from random init, 2 seeds, on the real sample images."""
 import csv
 
 from helpers import ROOT, write_nwpu_split
@@ -18,11 +18,11 @@ def tiny_options(train_list, test_list):
     return options
 
 
-def test_nwpu_random_two_seeds_then_skipped(benchmark_tool, in_repo, tmp_path, monkeypatch, capfd):
+def test_nwpu_random_two_seeds_then_skipped(downstream_tool, in_repo, tmp_path, monkeypatch, capfd):
     monkeypatch.setenv('OMP_NUM_THREADS', '1')  # the training processes: one thread each on a shared machine
 
-    def benchmark(*args):
-        code = benchmark_tool.main(list(map(str, args)))
+    def run_tool(*args):
+        code = downstream_tool.main(list(map(str, args)))
         captured = capfd.readouterr()
         return code, captured.out + captured.err
 
@@ -30,7 +30,7 @@ def test_nwpu_random_two_seeds_then_skipped(benchmark_tool, in_repo, tmp_path, m
     work_dir = tmp_path / 'bm'
     argv = ['random', '--tasks', 'nwpu-20p', '--seeds', '0', '1', '--work-dir', work_dir,
             '--cfg-options', *tiny_options(train_list, test_list)]
-    code, out = benchmark(*argv)
+    code, out = run_tool(*argv)
     assert code == 0, out[-4000:]
     for seed in (0, 1):
         assert f'[{seed + 1}/2] nwpu-20p/random/seed{seed}: start' in out
@@ -48,7 +48,7 @@ def test_nwpu_random_two_seeds_then_skipped(benchmark_tool, in_repo, tmp_path, m
     assert all(0 <= float(value) <= 100 for value in summary['values'].split(';'))
     assert (work_dir / 'results.png').read_bytes().startswith(b'\x89PNG')
 
-    code, out = benchmark(*argv)
+    code, out = run_tool(*argv)
     assert code == 0, out[-4000:]
     assert '[1/2] nwpu-20p/random/seed0: skip, finished (accuracy/top1 = ' in out
     assert '[2/2] nwpu-20p/random/seed1: skip, finished' in out

@@ -4,11 +4,11 @@ import csv
 import statistics
 
 import pytest
-from benchmark_helpers import DET_CFG, SEG_CFG, cls_run, write_log
+from downstream_helpers import DET_CFG, SEG_CFG, cls_run, write_log
 from mmengine.config import Config
 from PIL import Image
 
-from gersp_mm.benchmark import collect, final_step, format_markdown, plot, read_final_result, write_csv
+from gersp_mm.downstream import collect, final_step, format_markdown, plot, read_final_result, write_csv
 
 
 def test_final_step_of_each_kind_of_training():
@@ -62,8 +62,8 @@ def test_detection_and_segmentation_logs(tmp_path):
 
 
 @pytest.fixture
-def benchmark_dir(tmp_path):
-    """A benchmark work dir: finished and unfinished runs of two table tasks and one config task."""
+def suite_dir(tmp_path):
+    """A downstream benchmark work dir: finished and unfinished runs of two table tasks and one config task."""
     root = tmp_path / 'bench'
     for seed, top1 in enumerate([90.0, 92.0, 94.0]):
         cls_run(root / 'nwpu-20p' / 'gersp' / f'seed{seed}', [80.0, top1])
@@ -78,8 +78,8 @@ def benchmark_dir(tmp_path):
     return root
 
 
-def test_collect(benchmark_dir):
-    summaries, problems = collect(str(benchmark_dir))
+def test_collect(suite_dir):
+    summaries, problems = collect(str(suite_dir))
     assert [(s.task, s.init, s.seeds) for s in summaries] == [
         ('dior-frcnn', 'imagenet', (0, 1)), ('nwpu-20p', 'gersp', (0, 1, 2)), ('nwpu-20p', 'random', (0, )),
         ('my_det', 'gersp', (0, ))]
@@ -89,11 +89,11 @@ def test_collect(benchmark_dir):
     assert str(nwpu) == '92.00 +- 2.00 (n=3)'
     assert (random.mean, random.std) == (20.0, 0.0)
     assert mine.values == (50.0, ) and mine.metric == 'pascal_voc/mAP'  # metric from the run's own config
-    assert problems == [f'{benchmark_dir}/nwpu-20p/random/seed1: no final result (not finished)']
+    assert problems == [f'{suite_dir}/nwpu-20p/random/seed1: no final result (not finished)']
 
 
-def test_markdown_csv_and_plot(benchmark_dir, tmp_path):
-    summaries, _ = collect(str(benchmark_dir))
+def test_markdown_csv_and_plot(suite_dir, tmp_path):
+    summaries, _ = collect(str(suite_dir))
     markdown = format_markdown(summaries, 'bench')
     lines = markdown.splitlines()
     header = next(line for line in lines if line.startswith('| task'))

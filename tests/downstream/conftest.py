@@ -1,14 +1,14 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Fixtures of the benchmark tests."""
+"""Fixtures of the downstream benchmark tests."""
 import pytest
 from helpers import ROOT
 
-from gersp_mm.benchmark import cli
+from gersp_mm.downstream import cli
 
 
 @pytest.fixture(scope='session')
-def benchmark_tool():
-    """The command line of ``tools/benchmark.py`` (``gersp_mm.benchmark.cli``)."""
+def downstream_tool():
+    """The command line of ``tools/downstream_benchmark.py`` (``gersp_mm.downstream.cli``)."""
     return cli
 
 

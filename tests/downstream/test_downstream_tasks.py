@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmpretrain.evaluation import Accuracy
 from mmseg.evaluation import IoUMetric
 
-from gersp_mm.benchmark import EVALUATOR_METRICS, PAPER_COLUMNS, TASKS, VARIANTS, primary_metric, resolve_task
+from gersp_mm.downstream import EVALUATOR_METRICS, PAPER_COLUMNS, TASKS, VARIANTS, primary_metric, resolve_task
 from gersp_mm.seg.metrics import ClassSubsetIoUMetric
 
 

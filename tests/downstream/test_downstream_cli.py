@@ -1,14 +1,14 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""``tools/benchmark.py``: printed commands, skip / resume decisions, errors and the run plan."""
+"""``tools/downstream_benchmark.py``: printed commands, skip / resume decisions, errors and the run plan."""
 import re
 import shlex
 import sys
 
 import pytest
-from benchmark_helpers import cls_run, data_options, fake_checkpoint, resnet_checkpoint, scene_data_root
+from downstream_helpers import cls_run, data_options, fake_checkpoint, resnet_checkpoint, scene_data_root
 from helpers import ROOT
 
-from gersp_mm.benchmark import TASKS, Init, inspect_run, parse_init, plan_runs
+from gersp_mm.downstream import TASKS, Init, inspect_run, parse_init, plan_runs
 
 
 def commands(output: str):
@@ -16,10 +16,10 @@ def commands(output: str):
     return [shlex.split(line) for line in output.splitlines() if line and not line.startswith('#')]
 
 
-def test_dry_run_local_one_gpu(benchmark_tool, in_repo, tmp_path, capsys):
+def test_dry_run_local_one_gpu(downstream_tool, in_repo, tmp_path, capsys):
     checkpoint = resnet_checkpoint(tmp_path / 'ckpt' / 'gersp_r50.pth')
     options = ['train_cfg.max_epochs=1', 'train_dataloader.batch_size=2', *data_options(scene_data_root(tmp_path))]
-    code = benchmark_tool.main([f'gersp={checkpoint}', 'imagenet', 'random', '--tasks', 'nwpu-20p', 'dior-frcnn',
+    code = downstream_tool.main([f'gersp={checkpoint}', 'imagenet', 'random', '--tasks', 'nwpu-20p', 'dior-frcnn',
                                 '--seeds', '0', '1', '--work-dir', 'work_dirs/bm', '--dry-run', '--amp',
                                 '--cfg-options', *options])
     out = capsys.readouterr().out
@@ -38,9 +38,9 @@ def test_dry_run_local_one_gpu(benchmark_tool, in_repo, tmp_path, capsys):
     assert not (ROOT / 'work_dirs' / 'bm').exists()  # a dry run writes nothing
 
 
-def test_dry_run_torchrun(benchmark_tool, in_repo, tmp_path, capsys):
+def test_dry_run_torchrun(downstream_tool, in_repo, tmp_path, capsys):
     options = data_options(tmp_path)
-    assert benchmark_tool.main(['imagenet', '--tasks', 'loveda-psanet', '--gpus', '4', '--dry-run',
+    assert downstream_tool.main(['imagenet', '--tasks', 'loveda-psanet', '--gpus', '4', '--dry-run',
                                 '--cfg-options', *options]) == 0
     (line, ) = commands(capsys.readouterr().out)
     assert line == [f'PYTHON={sys.executable}', 'bash', 'tools/dist_train.sh',
@@ -49,13 +49,13 @@ def test_dry_run_torchrun(benchmark_tool, in_repo, tmp_path, capsys):
                     *options]
 
 
-def test_slurm_prints_commands(benchmark_tool, in_repo, tmp_path, capsys):
+def test_slurm_prints_commands(downstream_tool, in_repo, tmp_path, capsys):
     checkpoint = resnet_checkpoint(tmp_path / 'epoch_100.pth')
     options = data_options(scene_data_root(tmp_path / 'data'))
     work_dir = str(tmp_path / 'bm')
     cls_run(tmp_path / 'bm' / 'eurosat' / 'epoch_100' / 'seed1', [50.0], max_epochs=2, checkpoint='epoch_1.pth',
             backbone_checkpoint=checkpoint)
-    code = benchmark_tool.main([checkpoint, '--tasks', 'eurosat', '--seeds', '0', '1', '--launcher', 'slurm',
+    code = downstream_tool.main([checkpoint, '--tasks', 'eurosat', '--seeds', '0', '1', '--launcher', 'slurm',
                                 '--partition', 'gpu', '--gpus', '8', '--work-dir', work_dir, '--auto-scale-lr',
                                 '--cfg-options', *options])
     out = capsys.readouterr().out
@@ -84,12 +84,12 @@ def test_skip_resume_start_decisions(tmp_path):
     assert inspect_run(fresh).action == 'start'
 
 
-def test_reused_label_with_another_checkpoint_is_refused(benchmark_tool, tmp_path, capsys):
+def test_reused_label_with_another_checkpoint_is_refused(downstream_tool, tmp_path, capsys):
     old, new = fake_checkpoint(tmp_path / 'a' / 'gersp.pth'), resnet_checkpoint(tmp_path / 'b' / 'gersp.pth')
     cls_run(tmp_path / 'bm' / 'nwpu-10p' / 'gersp' / 'seed0', [40.0, 50.0], backbone_checkpoint=old)
     (same, ) = plan_runs([TASKS['nwpu-10p']], [Init('gersp', 'gersp', old)], [0], str(tmp_path / 'bm'))
     assert inspect_run(same).action == 'skip'
-    code = benchmark_tool.main([new, '--tasks', 'nwpu-10p', '--work-dir', str(tmp_path / 'bm'), '--dry-run',
+    code = downstream_tool.main([new, '--tasks', 'nwpu-10p', '--work-dir', str(tmp_path / 'bm'), '--dry-run',
                                 '--cfg-options', *data_options(scene_data_root(tmp_path / 'data'))])
     out = capsys.readouterr().out
     assert code == 1
@@ -107,9 +107,9 @@ def test_reused_label_with_another_checkpoint_is_refused(benchmark_tool, tmp_pat
     (['--tasks', 'eurosat'], 'give at least one INIT'),
     (['random'], 'give --tasks'),
 ])
-def test_bad_command_lines_stop_before_running(benchmark_tool, in_repo, capsys, argv, message):
+def test_bad_command_lines_stop_before_running(downstream_tool, in_repo, capsys, argv, message):
     with pytest.raises(SystemExit) as exit_info:
-        benchmark_tool.main(argv)
+        downstream_tool.main(argv)
     assert exit_info.value.code == 2
     assert re.search(message, capsys.readouterr().err)
 
@@ -125,7 +125,7 @@ def test_init_labels():
         parse_init('a b=x.pth')
 
 
-def test_failed_runs_are_reported_and_the_suite_goes_on(benchmark_tool, in_repo, tmp_path, monkeypatch, capsys):
+def test_failed_runs_are_reported_and_the_suite_goes_on(downstream_tool, in_repo, tmp_path, monkeypatch, capsys):
     """Seed 0 crashes, seed 1 exits 0 without a final validation, seed 2 finishes: exit code 1, results of 2."""
     work_dir = tmp_path / 'bm'
 
@@ -137,8 +137,8 @@ def test_failed_runs_are_reported_and_the_suite_goes_on(benchmark_tool, in_repo,
         cls_run(run_dir, [40.0] if seed == 1 else [40.0, 80.0])
         return 0
 
-    monkeypatch.setattr(benchmark_tool, 'run_command', fake_train)
-    code = benchmark_tool.main(['random', '--tasks', 'eurosat', '--seeds', '0', '1', '2', '--work-dir', str(work_dir),
+    monkeypatch.setattr(downstream_tool, 'run_command', fake_train)
+    code = downstream_tool.main(['random', '--tasks', 'eurosat', '--seeds', '0', '1', '2', '--work-dir', str(work_dir),
                                 '--cfg-options', *data_options(scene_data_root(tmp_path / 'data'))])
     out = capsys.readouterr().out
     assert code == 1
@@ -151,11 +151,21 @@ def test_failed_runs_are_reported_and_the_suite_goes_on(benchmark_tool, in_repo,
     assert '| eurosat | accuracy/top1 | 80.00 +- 0.00 (n=1) | 97.87 |' in (work_dir / 'results.md').read_text()
 
 
-def test_collect_only(benchmark_tool, tmp_path, capsys):
-    assert benchmark_tool.main(['--collect-only', '--work-dir', str(tmp_path / 'empty')]) == 1
+def test_collect_only(downstream_tool, tmp_path, capsys):
+    assert downstream_tool.main(['--collect-only', '--work-dir', str(tmp_path / 'empty')]) == 1
     assert 'no finished runs below' in capsys.readouterr().out
     for seed, top1 in enumerate([70.0, 72.0]):
         cls_run(tmp_path / 'bm' / 'nwpu-10p' / 'imagenet' / f'seed{seed}', [50.0, top1])
-    assert benchmark_tool.main(['--collect-only', '--work-dir', str(tmp_path / 'bm')]) == 0
+    assert downstream_tool.main(['--collect-only', '--work-dir', str(tmp_path / 'bm')]) == 0
     assert '| nwpu-10p | accuracy/top1 | 71.00 +- 1.41 (n=2) |' in capsys.readouterr().out
     assert {path.name for path in (tmp_path / 'bm').glob('results.*')} == {'results.md', 'results.csv', 'results.png'}
+
+
+def test_old_package_name_is_an_alias():
+    """``gersp_mm.benchmark`` (deprecated) and its submodules are the modules of ``gersp_mm.downstream``."""
+    import gersp_mm.benchmark as old
+    import gersp_mm.downstream as new
+    from gersp_mm.benchmark.tasks import config_root
+
+    assert old.__all__ == new.__all__ and all(getattr(old, name) is getattr(new, name) for name in new.__all__)
+    assert config_root is new.tasks.config_root and old.cli is new.cli

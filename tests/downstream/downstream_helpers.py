@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Fabricated mmengine work dirs for the benchmark tests, written with mmengine's own log backend."""
+"""Fabricated mmengine work dirs for the downstream benchmark tests, written with mmengine's own log backend."""
 import os
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple

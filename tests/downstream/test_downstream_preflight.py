@@ -1,21 +1,21 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Preflight of tools/benchmark.py: data paths and checkpoint depth are checked before anything runs, also in
+"""Preflight of tools/downstream_benchmark.py: data paths and checkpoint depth are checked before anything runs, also in
 --dry-run, one sentence per problem."""
 import torch
-from benchmark_helpers import data_options, resnet_checkpoint, scene_data_root
+from downstream_helpers import data_options, resnet_checkpoint, scene_data_root
 from mmengine.config import Config
 
-from gersp_mm.benchmark import check_data, checkpoint_depth, parse_cfg_options
+from gersp_mm.downstream import check_data, checkpoint_depth, parse_cfg_options
 from gersp_mm.export import resnet_reference_shapes
 
 
-def test_dry_run_reports_every_problem_and_prints_no_command(benchmark_tool, in_repo, tmp_path, capsys):
+def test_dry_run_reports_every_problem_and_prints_no_command(downstream_tool, in_repo, tmp_path, capsys):
     """Missing data roots (DIOR, NWPU), a missing split list, an R18 checkpoint for R50 tasks, an empty file."""
     r18 = resnet_checkpoint(tmp_path / 'r18.pth', depth=18)
     (tmp_path / 'empty.pth').write_bytes(b'')
     code = None
     try:
-        benchmark_tool.main([f'r18={r18}', f'empty={tmp_path}/empty.pth', 'random', '--tasks', 'nwpu-20p',
+        downstream_tool.main([f'r18={r18}', f'empty={tmp_path}/empty.pth', 'random', '--tasks', 'nwpu-20p',
                              'dior-frcnn', '--dry-run'])
     except SystemExit as exit_info:
         code = exit_info.code
@@ -46,7 +46,7 @@ def test_dry_run_reports_every_problem_and_prints_no_command(benchmark_tool, in_
     root = scene_data_root(tmp_path / 'data')
     (root / 'meta' / 'test-20p_seed0.txt').unlink()
     try:
-        benchmark_tool.main([f'r18={r18}', '--tasks', 'nwpu-20p', '--dry-run', '--cfg-options', *data_options(root)])
+        downstream_tool.main([f'r18={r18}', '--tasks', 'nwpu-20p', '--dry-run', '--cfg-options', *data_options(root)])
     except SystemExit as exit_info:
         code = exit_info.code
     errors = capsys.readouterr().err.splitlines()
