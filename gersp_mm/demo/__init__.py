@@ -2,9 +2,12 @@
 """The main job (``tools/demo.py``): GeRSP against each of its sources alone and random init, on synthetic data.
 
 - :mod:`.synthetic_scenes`: the datasets, in the on-disk formats of the real ones;
+- :mod:`.demo_data`: the datasets' sizes (full demo, ``--quick``) and what each holds;
 - :mod:`.plan`: the initialisations and downstream tasks compared;
+- :mod:`.run_configs`: how each run's config differs from its file in configs/demo;
 - :mod:`.runs`: config files, in-process training, backbone export;
 - :mod:`.pipeline`: the stages from data to results (:func:`run_demo`);
+- :mod:`.work_dir`: the work dir's layout, its cleaning, the results as CSV and JSON;
 - :mod:`.report`: the results table, what it shows, the caveats;
 - :mod:`.figures`, :mod:`.detections`: training curves with the k-NN monitor, the detection grid;
 - :mod:`.progress`: the console progress (:class:`DemoProgressHook`, registered on import) and the time left.

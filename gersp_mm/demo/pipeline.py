@@ -1,54 +1,33 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The demo from start to end: data, three pre-trainings, eight fine-tunings per seed, results and pictures.
 
-Everything lands in the work dir::
-
-    data/                       the synthetic datasets (a function of the first seed)
-    seed<N>/configs/<run>.py    the config of each run (re-run one with tools/train.py <config> --work-dir <dir>)
-    seed<N>/<run>/              each run's work dir: pretrain_<init>, det_<init>, cls_<init>
-    seed<N>/checkpoints/        the exported backbones (<init>_r18_backbone.pth)
-    results.md                  the results block (table, what it shows, caveats), as README.md shows it
-    results.csv, results.json   the same numbers, the time of each stage and the files written
-    training_curves.png         pre-training losses, the k-NN monitor with its chance line, fine-tuning losses
-    detections.png              ground truth and each init's detections on test scenes (first seed)
-    demo.log                    the Runners' own console output
+:class:`Demo` runs the stages in one process, each with its progress lines; what they write in the work dir is
+listed in :mod:`.work_dir`.
 """
-import csv
 import json
 import os
 import os.path as osp
 import platform
-import shutil
 import time
 from typing import IO, Dict, List, Optional, Sequence
-
-from mmengine.config import Config
 
 from gersp_mm.downstream import Summary, display_path
 from gersp_mm.downstream.tasks import config_root
 from gersp_mm.fileio import atomic_write
 
 from ..export import export_backbone
+from .demo_data import FULL_SIZES, QUICK_SIZES, data_summary, dataset_contents
 from .detections import Detections, ground_truth, predict
 from .figures import plot_detections, plot_training_curves
 from .logs import final_value
 from .plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS, DownstreamTask, Initialisation, demo_config
 from .progress import LOGGER, StageClock, format_seconds
 from .report import knn_summaries, results_block
+from .run_configs import finetune_fields, pretrain_fields
 from .runs import last_checkpoint, train, write_config
-from .synthetic_scenes import (
-    DET_CLASSES,
-    NATURAL_CLASSES,
-    SCENE_CLASSES,
-    DemoDataRoots,
-    DemoDataSizes,
-    write_demo_datasets,
-)
+from .synthetic_scenes import SCENE_CLASSES, DemoDataRoots, write_demo_datasets
+from .work_dir import clean_work_dir, summary_records, write_results_csv
 
-#: Dataset sizes of the full demo and of ``--quick``.
-FULL_SIZES = DemoDataSizes()
-QUICK_SIZES = DemoDataSizes(rs_images=32, natural_per_class=4, det_train=6, det_val=2, det_test=8,
-                            scene_train_per_class=2, scene_test_per_class=2)
 #: Test scenes shown in detections.png.
 GRID_IMAGES = 4
 #: Relative cost of each kind of stage (CPU seconds of one thread, measured per iteration and per evaluation of
@@ -57,20 +36,6 @@ STAGE_COSTS = dict(data=27, pretrain_gersp=289, pretrain_moco=167, pretrain_supe
 #: Duration of the full demo with one seed on 2 CPU cores (printed at the start): 12.2 min measured on the
 #: project's 2-core machine (2 threads, 2026-12-02).
 EXPECTED_MINUTES = 12
-#: Files and folders the demo writes in its work dir (removed before a new run; nothing else is touched).
-OUTPUT_FILES = ('results.md', 'results.csv', 'results.json', 'training_curves.png', 'detections.png', 'demo.log')
-
-
-def clean_work_dir(work_dir: str) -> None:
-    """Remove what an earlier demo wrote in ``work_dir`` (see the module docstring), nothing else."""
-    if not osp.isdir(work_dir):
-        return
-    for name in os.listdir(work_dir):
-        path = osp.join(work_dir, name)
-        if osp.isdir(path) and (name == 'data' or (name.startswith('seed') and name[4:].isdigit())):
-            shutil.rmtree(path)
-        elif name in OUTPUT_FILES:
-            os.remove(path)
 
 
 class Demo:
@@ -121,20 +86,9 @@ class Demo:
     # -- stages ------------------------------------------------------------------------------------------------
 
     def write_data(self) -> None:
-        sizes = self.sizes
-        LOGGER.info(f'      {sizes.rs_images} aerial scenes, {len(NATURAL_CLASSES)} x {sizes.natural_per_class} '
-                    f'natural patterns, {sizes.det_train + sizes.det_val + sizes.det_test} DIOR-format and '
-                    f'{len(SCENE_CLASSES) * (sizes.scene_train_per_class + sizes.scene_test_per_class)} '
-                    'NWPU-format scenes ...')
-        self.data = write_demo_datasets(self.path('data'), self.seeds[0], sizes)
-        contents = dict(
-            million_aid='Million-AID layout: unlabeled aerial scenes (the remote-sensing source)',
-            imagenet=f'ImageNet layout: {len(NATURAL_CLASSES)} classes of labeled patterns (the natural source)',
-            dior=f'DIOR format: {sizes.det_train} train + {sizes.det_val} val + {sizes.det_test} test scenes, '
-            f'boxes of {len(DET_CLASSES)} classes',
-            nwpu=f'NWPU-RESISC45 format: {len(SCENE_CLASSES)} classes x ({sizes.scene_train_per_class} train + '
-            f'{sizes.scene_test_per_class} test) scenes')
-        for name, text in contents.items():
+        LOGGER.info(f'      {data_summary(self.sizes)} ...')
+        self.data = write_demo_datasets(self.path('data'), self.seeds[0], self.sizes)
+        for name, text in dataset_contents(self.sizes).items():
             LOGGER.info(f'      {text} -> {display_path(getattr(self.data, name))}')
 
     def _train(self, config: str, work_dir: str) -> object:
@@ -142,30 +96,11 @@ class Demo:
                     f'--work-dir {display_path(work_dir)}')
         return train(config, work_dir, self.log)
 
-    def _schedule(self, epochs: int) -> dict:
-        """Overrides of a ``--quick`` run: ``epochs`` epochs, one evaluation and one checkpoint at the end."""
-        return dict(train_cfg=dict(max_epochs=epochs, val_interval=epochs),
-                    default_hooks=dict(logger=dict(interval=1), checkpoint=dict(interval=epochs)))
-
     def pretrain(self, init: Initialisation, seed: int) -> None:
-        base = demo_config(init.pretrain_config)
-        rs_root, natural_root = self.data.million_aid + '/', self.data.imagenet + '/'
-        dataset = dict(gersp=dict(rs=dict(data_root=rs_root), natural=dict(data_root=natural_root)),
-                       moco=dict(data_root=rs_root), supervised=dict(data_root=natural_root))[init.key]
-        hooks = Config.fromfile(base).custom_hooks
-        for hook in hooks:
-            if hook['type'] == 'KNNMonitorHook':
-                hook['dataset']['data_root'] = self.data.nwpu
-                if self.quick:
-                    hook.update(interval=2, memory_per_class=2, query_per_class=2)
-        fields = dict(train_dataloader=dict(sampler=dict(seed=seed), dataset=dataset),
-                      custom_hooks=[hook.to_dict() if hasattr(hook, 'to_dict') else hook for hook in hooks],
-                      randomness=dict(seed=seed))
-        if self.quick:
-            fields['train_dataloader']['batch_size'] = 8
-            fields.update(self._schedule(1))
+        fields = pretrain_fields(init, self.data, seed, self.quick)
         run = f'pretrain_{init.key}'
-        config = write_config(self.path(f'seed{seed}', 'configs', f'{run}.py'), base, **fields)
+        config = write_config(self.path(f'seed{seed}', 'configs', f'{run}.py'), demo_config(init.pretrain_config),
+                              **fields)
         self._train(config, self.path(f'seed{seed}', run))
         checkpoint = last_checkpoint(self.path(f'seed{seed}', run))
         out = self.path(f'seed{seed}', 'checkpoints', f'{init.key}_r18_backbone.pth')
@@ -176,15 +111,10 @@ class Demo:
                     f'{display_path(checkpoint)} {display_path(out)}')
 
     def finetune(self, task: DownstreamTask, init: Initialisation, seed: int) -> None:
-        data_root = dict(det=self.data.dior + '/', cls=self.data.nwpu)[task.key]
-        loader = dict(dataset=dict(data_root=data_root))
-        fields = dict(train_dataloader=loader, val_dataloader=loader, test_dataloader=loader,
-                      randomness=dict(seed=seed))
+        checkpoint = None
         if init.pretrain_config is not None:
             checkpoint = self.path(f'seed{seed}', 'checkpoints', f'{init.key}_r18_backbone.pth')
-            fields['model'] = dict(backbone=dict(init_cfg=dict(checkpoint=checkpoint)))
-        if self.quick:
-            fields.update(self._schedule(2))
+        fields = finetune_fields(task, self.data, seed, checkpoint, self.quick)
         run = f'{task.key}_{init.key}'
         config = write_config(self.path(f'seed{seed}', 'configs', f'{run}.py'), demo_config(task.config(init.key)),
                               **fields)
@@ -219,12 +149,7 @@ class Demo:
             LOGGER.info(f'      {line}')
         with atomic_write(self.path('results.md'), 'w') as f:
             f.write(block)
-        with atomic_write(self.path('results.csv'), 'w') as f:
-            writer = csv.writer(f)
-            writer.writerow(('task', 'init', 'metric', 'seeds', 'values', 'mean', 'std'))
-            for s in summaries:
-                writer.writerow((s.task, s.init, s.metric, ';'.join(map(str, s.seeds)),
-                                 ';'.join(f'{v:.4f}' for v in s.values), f'{s.mean:.4f}', f'{s.std:.4f}'))
+        write_results_csv(self.path('results.csv'), summaries)
         first = self.seeds[0]
         runs = {f'pretrain_{init.key}': self.path(f'seed{first}', f'pretrain_{init.key}') for init in PRETRAININGS}
         runs.update({f'{task.key}_{init.key}': self.path(f'seed{first}', f'{task.key}_{init.key}')
@@ -232,9 +157,7 @@ class Demo:
         plot_training_curves(runs, len(SCENE_CLASSES), self.path('training_curves.png'))
         images, truth, classes = self.grid
         plot_detections(images, truth, self.predictions, classes, self.path('detections.png'))
-        self.summary_records = [dict(task=s.task, init=s.init, metric=s.metric, seeds=list(s.seeds),
-                                     values=[round(v, 4) for v in s.values], mean=round(s.mean, 4),
-                                     std=round(s.std, 4)) for s in summaries]
+        self.summary_records = summary_records(summaries)
 
     def run(self) -> None:
         start = time.perf_counter()

@@ -3,7 +3,7 @@
 import pytest
 from config_helpers import load_config
 
-from gersp_mm.demo.pipeline import FULL_SIZES
+from gersp_mm.demo.demo_data import FULL_SIZES
 from gersp_mm.demo.plan import PRETRAININGS, demo_config
 
 
