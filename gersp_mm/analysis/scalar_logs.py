@@ -3,13 +3,20 @@
 
 mmengine's ``LocalVisBackend`` writes ``<work_dir>/<timestamp>/vis_data/scalars.json`` (training records and
 validation metrics, each with its ``step``); ``Runner.test()`` writes ``<timestamp>/<timestamp>.json``. Every
-reader of logs in this package goes through :func:`read_json_records`. mmpretrain's ``load_json_log`` reads
-the same files but stops with a bare ``JSONDecodeError`` on a line cut short by an interrupted run, which is
-what a killed run leaves; here such a last line is skipped and any other bad line is named by file and line.
+reader of logs in this package goes through :func:`read_json_records`, and every reader of a work dir's
+``<timestamp>`` folders through :func:`log_dirs`. mmpretrain's ``load_json_log`` reads the same files but
+stops with a bare ``JSONDecodeError`` on a line cut short by an interrupted run, which is what a killed run
+leaves; here such a last line is skipped and any other bad line is named by file and line.
 """
 import json
+import os
+import os.path as osp
+import re
 from pathlib import Path
-from typing import List, Sequence, Union
+from typing import List, Optional, Sequence, Union
+
+#: The name of mmengine's log folders (``Runner.timestamp``, ``%Y%m%d_%H%M%S``).
+_LOG_DIR = re.compile(r'^\d{8}_\d{6}$')
 
 
 def read_json_records(path: Union[str, Path]) -> List[dict]:
@@ -43,6 +50,33 @@ def read_json_records(path: Union[str, Path]) -> List[dict]:
             raise ValueError(f'{path}, line {line_no}: expected a JSON object, got {line.strip()[:80]!r}')
         records.append(record)
     return records
+
+
+def last_record_with(path: Union[str, Path], metric: str) -> Optional[dict]:
+    """The last record of a JSON-lines log that has ``metric``, or None (also when there is no such file).
+
+    Args:
+        path (str | Path): The log file.
+        metric (str): Metric key as logged, e.g. ``'accuracy/top1'``.
+
+    Returns:
+        dict | None: The record.
+
+    Raises:
+        ValueError: If the log is not JSON lines (:func:`read_json_records`).
+    """
+    if not osp.isfile(path):
+        return None
+    records = [record for record in read_json_records(path) if metric in record]
+    return records[-1] if records else None
+
+
+def log_dirs(work_dir: str) -> List[str]:
+    """The ``<timestamp>`` log folders of an mmengine work dir, newest first ([] if there is no such dir)."""
+    if not osp.isdir(work_dir):
+        return []
+    names = (name for name in os.listdir(work_dir) if _LOG_DIR.match(name) and osp.isdir(osp.join(work_dir, name)))
+    return [osp.join(work_dir, name) for name in sorted(names, reverse=True)]
 
 
 def find_scalar_logs(path: str) -> List[Path]:

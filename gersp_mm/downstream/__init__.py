@@ -5,13 +5,16 @@
 - :mod:`.cli`: the command line of ``tools/downstream_benchmark.py``;
 - :mod:`.runs`: backbone inits, the run plan, skip / resume decisions and the train commands;
 - :mod:`.results`: the final result of one run, from mmengine's logs;
-- :mod:`.summary`: the results of a work dir grouped by task and init (mean and spread over seeds);
+- :mod:`.summary`: the results of a work dir grouped by task and init, one
+  :class:`~gersp_mm.analysis.seed_summary.Summary` each (mean and spread over seeds);
 - :mod:`.report`: the results table next to the paper's numbers, the CSV file and the plot;
 - :mod:`.preflight`: data paths and checkpoint fit, checked before anything runs.
 """
+from ..analysis.scalar_logs import log_dirs
+from ..analysis.seed_summary import Summary
 from .preflight import check_data, checkpoint_depth, parse_cfg_options, preflight
 from .report import CSV_FIELDS, format_markdown, plot, write_csv
-from .results import BASELINE_INITS, FinalResult, final_step, log_dirs, newest_config, read_final_result
+from .results import BASELINE_INITS, FinalResult, final_step, newest_config, read_final_result
 from .runs import (
     LAUNCHERS,
     NAMED_INITS,
@@ -26,7 +29,7 @@ from .runs import (
     run_command,
     train_command,
 )
-from .summary import Summary, collect
+from .summary import collect
 from .tasks import (
     EVALUATOR_METRICS,
     PAPER_COLUMN_TITLES,

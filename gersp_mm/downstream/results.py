@@ -11,16 +11,13 @@ or ``max_iters``). A work dir whose newest validation is earlier (interrupted) h
 the configs of this repository the validation and test sets are the same split, so the final validation is
 the number the paper's tables report (the model after the last epoch, no checkpoint selection).
 """
-import os
 import os.path as osp
-import re
-from typing import List, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
 from mmengine.config import Config
 
-from ..analysis.scalar_logs import read_json_records
+from ..analysis.scalar_logs import last_record_with, log_dirs
 
-_LOG_DIR = re.compile(r'^\d{8}_\d{6}$')
 #: Init labels that are not checkpoints, placed after the checkpoints in the tables.
 BASELINE_INITS = ('imagenet', 'random')
 
@@ -39,14 +36,6 @@ class FinalResult(NamedTuple):
     value: float
     step: int
     log: str
-
-
-def log_dirs(work_dir: str) -> List[str]:
-    """The ``<timestamp>`` log folders of an mmengine work dir, newest first."""
-    if not osp.isdir(work_dir):
-        return []
-    names = (name for name in os.listdir(work_dir) if _LOG_DIR.match(name) and osp.isdir(osp.join(work_dir, name)))
-    return [osp.join(work_dir, name) for name in sorted(names, reverse=True)]
 
 
 def _load_config(path: str) -> Config:
@@ -104,12 +93,9 @@ def read_final_result(work_dir: str, metric: str) -> Optional[FinalResult]:
     for log_dir in log_dirs(work_dir):
         scalars = osp.join(log_dir, 'vis_data', 'scalars.json')
         config = osp.join(log_dir, 'vis_data', 'config.py')
-        if not (osp.isfile(scalars) and osp.isfile(config)):
+        if not osp.isfile(config):
             continue
-        last = None
-        for record in read_json_records(scalars):
-            if metric in record:
-                last = record
+        last = last_record_with(scalars, metric)
         if last is None:
             continue
         step = final_step(_load_config(config))

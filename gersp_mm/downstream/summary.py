@@ -3,46 +3,13 @@
 import os
 import os.path as osp
 import re
-import statistics
-from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
+from ..analysis.seed_summary import Summary
 from .results import BASELINE_INITS, newest_config, read_final_result
 from .tasks import TASKS, primary_metric
 
 _SEED_DIR = re.compile(r'^seed(\d+)$')
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The final results of the runs of one task and init, in the paper's unit (percent).
-
-    Attributes:
-        task (str): Task name.
-        init (str): Init label.
-        metric (str): Metric key as logged.
-        seeds (tuple[int]): Seeds of the finished runs.
-        values (tuple[float]): Their final results, scaled to percent.
-    """
-
-    task: str
-    init: str
-    metric: str
-    seeds: Tuple[int, ...]
-    values: Tuple[float, ...]
-
-    @property
-    def mean(self) -> float:
-        """Mean over the seeds."""
-        return statistics.fmean(self.values)
-
-    @property
-    def std(self) -> float:
-        """Sample standard deviation over the seeds (``ddof=1``; 0 for one run, as ``seed_stats``)."""
-        return statistics.stdev(self.values) if len(self.values) > 1 else 0.0
-
-    def __str__(self) -> str:
-        return f'{self.mean:.2f} +- {self.std:.2f} (n={len(self.values)})'
 
 
 def _metric_of(task: str, work_dir: str) -> Tuple[str, float]:

@@ -1,8 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """seed_stats: final top-1 of each run's newest log, mean and sample standard deviation."""
 import json
-import statistics
 
+import numpy as np
 import pytest
 
 from gersp_mm.cls import read_metric, seed_stats
@@ -26,16 +26,19 @@ def test_mean_and_sample_std_over_seeds(tmp_path):
         write_train_log(work_dir, '20240101_000000', [50.0, value])
         work_dirs.append(str(work_dir))
     stats = seed_stats(work_dirs)
-    assert stats.values == values
-    assert stats.mean == pytest.approx(statistics.mean(values))
-    assert stats.std == pytest.approx(statistics.stdev(values))
-    assert str(stats) == f'{statistics.mean(values):.2f} +- {statistics.stdev(values):.2f} (n=3)'
+    assert stats.values == tuple(values) and stats.metric == 'accuracy/top1'
+    assert stats.mean == pytest.approx(np.mean(values))
+    assert stats.std == pytest.approx(np.std(values, ddof=1))
+    assert str(stats) == f'{np.mean(values):.2f} +- {np.std(values, ddof=1):.2f} (n=3)'
     assert seed_stats(work_dirs[:1]).std == 0.0
 
 
 def test_newest_run_and_test_results_win(tmp_path):
     write_train_log(tmp_path, '20240101_000000', [80.0])
     write_train_log(tmp_path, '20240102_000000', [81.0])
+    assert read_metric(str(tmp_path)) == 81.0
+    (tmp_path / 'zz_notes').mkdir()  # not an mmengine log folder (<timestamp>): never read
+    (tmp_path / 'zz_notes' / 'zz_notes.json').write_text(json.dumps({'accuracy/top1': 1.0}))
     assert read_metric(str(tmp_path)) == 81.0
     (tmp_path / '20240103_000000').mkdir()
     (tmp_path / '20240103_000000' / '20240103_000000.json').write_text(

@@ -1,8 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Final results from fabricated mmengine work dirs, and the collected table, CSV and plot."""
 import csv
-import statistics
 
+import numpy as np
 import pytest
 from downstream_helpers import DET_CFG, SEG_CFG, cls_run, write_log
 from mmengine.config import Config
@@ -85,7 +85,10 @@ def test_collect(suite_dir):
         ('my_det', 'gersp', (0, ))]
     dior, nwpu, random, mine = summaries
     assert dior.values == pytest.approx((66.0, 68.0)) and dior.metric == 'pascal_voc/mAP'
-    assert nwpu.mean == pytest.approx(92.0) and nwpu.std == pytest.approx(statistics.stdev([90, 92, 94]))
+    assert nwpu.mean == pytest.approx(92.0) and nwpu.std == pytest.approx(np.std([90, 92, 94], ddof=1))
+    for summary in summaries:
+        assert summary.mean == pytest.approx(np.mean(summary.values))
+        assert summary.std == pytest.approx(np.std(summary.values, ddof=1) if len(summary.values) > 1 else 0.0)
     assert str(nwpu) == '92.00 +- 2.00 (n=3)'
     assert (random.mean, random.std) == (20.0, 0.0)
     assert mine.values == (50.0, ) and mine.metric == 'pascal_voc/mAP'  # metric from the run's own config
