@@ -7,7 +7,8 @@ import torch
 
 from ..engine import find_non_finite, summarize_non_finite
 from ..fileio import atomic_write, load_checkpoint_file
-from .metadata import export_metadata, read_preprocessing
+from .metadata import export_metadata
+from .preprocessing import read_preprocessing
 from .resnet_backbone import (
     BackboneExtractionError,
     ExtractedBackbone,

@@ -11,7 +11,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from torch import nn
 
-from .resnet_backbone import checkpoint_state_dict, find_layout, infer_resnet_depth
+from .checkpoint_layouts import checkpoint_state_dict, find_layout
+from .resnet_tensors import infer_resnet_depth
 
 
 class BackboneMismatchError(ValueError):

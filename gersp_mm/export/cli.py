@@ -29,7 +29,7 @@ import sys
 from ..fileio import CheckpointLoadError
 from .backbone_export import EXPORT_LAYOUTS, export_backbone
 from .metadata import format_metadata
-from .resnet_backbone import BackboneExtractionError
+from .resnet_tensors import BackboneExtractionError
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -20,7 +20,7 @@ from gersp_mm.export import (
     to_mm_checkpoint,
     to_torchvision_state_dict,
 )
-from gersp_mm.export.metadata import UNKNOWN
+from gersp_mm.export.config_literals import UNKNOWN
 
 TOOL = 'tools/model_converters/extract_backbone.py'
 
