@@ -19,13 +19,9 @@
 #      (the checkout, installed in place: `mim train/test/run/search gersp_mm` find its tools and configs)
 #   6. print the environment report and run the import / ops self-check
 set -euo pipefail
-if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-  exit 0
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+parse_usage 0 "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="${GERSP_VENV:-$ROOT/.venv}"
 CACHE="${GERSP_CACHE:-$HOME/.cache/gersp_mm}"
 PYTHON="${PYTHON:-python3}"
 TORCH_SPEC="${TORCH_SPEC:-torch==2.14.1}"

@@ -16,14 +16,14 @@ Examples::
 """
 import argparse
 import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import METRICS
 from mmengine.runner import Runner
 
 from gersp_mm.compat import setup_dist_without_cuda
 from gersp_mm.evaluate import dump_predictions, enable_tta, enable_visualization, host_of
+from gersp_mm.tool_config import load_tool_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,13 +53,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_tool_config(args.config, args.cfg_options, args.work_dir)
     cfg.load_from = args.checkpoint
     cfg.launcher = args.launcher
     try:

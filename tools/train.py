@@ -14,13 +14,13 @@ Examples::
 """
 import argparse
 import os
-import os.path as osp
 
 import torch
 from mmengine.config import Config, DictAction
 
 from gersp_mm.compat import setup_dist_without_cuda
 from gersp_mm.engine import CrashSafeRunner
+from gersp_mm.tool_config import load_tool_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -52,11 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply the command-line options to the config."""
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    """Apply the training options to the config (``--work-dir`` and ``--cfg-options``: :func:`load_tool_config`)."""
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper', 'CPUAutocastOptimWrapper'):
@@ -83,10 +79,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg = merge_args(cfg, args)
+    cfg = merge_args(load_tool_config(args.config, args.cfg_options, args.work_dir), args)
     setup_dist_without_cuda(cfg, args.launcher)  # mmengine's init_dist needs CUDA
     runner = CrashSafeRunner.from_cfg(cfg)  # --resume checks the checkpoint, falls back to an intact one
     runner.train()

@@ -4,17 +4,8 @@
 Use it from a config with ``custom_imports=dict(imports=['gersp_mm', 'gersp_mm.cls'])`` and
 ``default_scope='mmpretrain'``.
 """
-from .datasets import (
-    EUROSAT_CLASSES,
-    IMAGE_EXTENSIONS,
-    NWPU_RESISC45_CLASSES,
-    NWPURESISC45,
-    EuroSAT,
-    SceneClassificationDataset,
-    scan_class_folders,
-)
+from . import datasets
+from .datasets import *  # noqa: F401,F403
 from .seed_stats import SeedStats, read_metric, seed_stats
 
-__all__ = ['NWPURESISC45', 'EuroSAT', 'SceneClassificationDataset', 'scan_class_folders',
-           'NWPU_RESISC45_CLASSES', 'EUROSAT_CLASSES', 'IMAGE_EXTENSIONS', 'SeedStats', 'read_metric',
-           'seed_stats']
+__all__ = [*datasets.__all__, 'SeedStats', 'read_metric', 'seed_stats']

@@ -34,6 +34,7 @@ def launch(tmp_path: Path, script: str, venv: str = 'venv') -> list:
     if not repo.exists():
         (repo / 'tools').mkdir(parents=True)
         shutil.copy(ROOT / 'tools' / f'{script}.sh', repo / 'tools')
+        shutil.copytree(ROOT / 'tools' / 'lib', repo / 'tools' / 'lib')
         (repo / 'tools' / 'setup_env.sh').write_text(FAKE_SETUP)
     calls = tmp_path / 'calls.txt'
     calls.unlink(missing_ok=True)

@@ -1,23 +1,9 @@
 # PSANet R50-D8 on ISPRS Potsdam (6 classes, 512x512 crops), mmseg's 80k recipe, backbone from GeRSP.
 _base_ = [
-    'mmseg::_base_/models/psanet_r50-d8.py',
     'mmseg::_base_/datasets/potsdam.py',
-    'mmseg::_base_/default_runtime.py',
-    'mmseg::_base_/schedules/schedule_80k.py',
-    '../_base_/gersp_r50.py',
+    '../_base_/psanet_r50-gersp-d8_4xb4-80k_512x512.py',
     '../_base_/potsdam_metric.py',
 ]
-crop_size = (512, 512)
-data_preprocessor = dict(size=crop_size)
-model = dict(
-    data_preprocessor=data_preprocessor,
-    pretrained=None,
-    backbone=_base_.gersp_backbone,
-    # mmseg's PSANet mask size for 512x512 crops (as in its ADE20K 512x512 configs)
-    decode_head=dict(mask_size=(66, 66), num_classes=6),
-    auxiliary_head=dict(num_classes=6))
+model = dict(decode_head=dict(num_classes=6), auxiliary_head=dict(num_classes=6))
 val_evaluator = _base_.potsdam_evaluator
 test_evaluator = val_evaluator
-# one per run (mmseg's is named 'visualizer': a second Runner in the same process would get the first one's)
-visualizer = dict(_delete_=True, type='PerRunSegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')])
-default_hooks = _base_.crash_safe_hooks  # atomic checkpoints, NaN/inf loss guard

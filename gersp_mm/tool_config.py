@@ -1,0 +1,29 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""The config that ``tools/train.py`` and ``tools/test.py`` run, loaded as the host libraries' tools load it."""
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config
+
+
+def load_tool_config(config: str, cfg_options: Optional[dict] = None, work_dir: Optional[str] = None) -> Config:
+    """Parse a config file, merge ``--cfg-options`` into it and set its work dir.
+
+    Args:
+        config (str): The config file.
+        cfg_options (dict, optional): ``--cfg-options`` as mmengine's ``DictAction`` parses them
+            (``{'a.b': value}``), merged after the file is parsed.
+        work_dir (str, optional): ``--work-dir``. Without it the config's own ``work_dir``, and without that
+            ``./work_dirs/<config file name without extension>``.
+
+    Returns:
+        Config: The config with ``work_dir`` set.
+    """
+    cfg = Config.fromfile(config)
+    if cfg_options is not None:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config))[0])
+    return cfg
