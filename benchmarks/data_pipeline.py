@@ -47,11 +47,10 @@ from typing import Callable, Dict, List
 
 import numpy as np
 import torch
+from benchmark_data import DIOR_IMAGE, ROOT, dual_source_dataset, save_dior_jpeg
 from PIL import Image
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))  # the repository (for tests/data and configs)
 SHARED = osp.join(osp.dirname(ROOT), 'shared', 'data')
-DIOR_IMAGE = osp.join(ROOT, 'tests', 'data', 'pretrain', 'aerial_800', '00001.jpg')
 DOTA_IMAGES = osp.join(SHARED, 'dota', 'images')
 IMAGENET_IMAGES = osp.join(SHARED, 'imagenet', 'imagenet_sample_images')
 IMAGE_SETS = ('800', '1600', '3200', 'dota')
@@ -77,9 +76,7 @@ def write_image_set(name: str, folder: str) -> str:
                 sizes.append(f'{image.width}x{image.height}')
         return f'DOTA {", ".join(sizes)} (JPEG q=90)'
     side = int(name)
-    with Image.open(DIOR_IMAGE) as image:
-        image.convert('RGB').resize((side, side), Image.Resampling.BICUBIC).save(
-            osp.join(folder, '00001.jpg'), quality=90)
+    save_dior_jpeg(osp.join(folder, '00001.jpg'), side)
     return f'DIOR 00001.jpg enlarged to {side}x{side} (bicubic, JPEG q=90)'
 
 
@@ -93,10 +90,7 @@ def write_natural_images(folder: str) -> None:
 
 def build_dual_source(rs_root: str, natural_root: str, rs_pipeline: list, natural_pipeline: list):
     from mmpretrain.registry import DATASETS
-    return DATASETS.build(dict(
-        type='DualSourceDataset',
-        rs=dict(type='UnlabeledImageFolder', data_root=rs_root, pipeline=rs_pipeline),
-        natural=dict(type='CustomDataset', data_root=natural_root, data_prefix='train', pipeline=natural_pipeline)))
+    return DATASETS.build(dual_source_dataset(rs_root, natural_root, rs_pipeline, natural_pipeline))
 
 
 def torchvision_moco_v1(rs_root: str, natural_root: str) -> Callable[[int], object]:

@@ -37,47 +37,17 @@ import os
 import os.path as osp
 import shutil
 import tempfile
-import time
-from typing import Callable, Iterator, List, Optional
+from typing import Iterator, List, Optional
 
 import numpy as np
 import torch
+from benchmark_data import DIOR_IMAGE, ROOT, dual_source_dataset, save_dior_jpeg
+from device_timing import peak_memory_gib, reset_peak_memory, timed_rate
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))  # the repository (tests/data, configs)
-
-DIOR_IMAGE = osp.join(ROOT, 'tests', 'data', 'pretrain', 'aerial_800', '00001.jpg')
 NATURAL_ROOT = osp.join(ROOT, 'tests', 'data', 'pretrain', 'natural')
 CONFIG = osp.join(ROOT, 'configs', 'pretrain', 'gersp_r50_gpu-fast.py')
 #: Supervised ResNet-50 images of compute in one GeRSP sample (student fwd+bwd on 2 images, teacher fwd on 1).
 IMAGES_PER_SAMPLE = 7 / 3
-
-
-def synchronize(device: torch.device) -> None:
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-
-
-def reset_peak_memory(device: torch.device) -> None:
-    if device.type == 'cuda':
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats(device)
-
-
-def peak_memory_gib(device: torch.device) -> Optional[float]:
-    return torch.cuda.max_memory_allocated(device) / 2**30 if device.type == 'cuda' else None
-
-
-def timed_rate(step: Callable[[], None], items_per_step: int, iters: int, warmup: int,
-               device: torch.device) -> float:
-    """Items per second over ``iters`` steps after ``warmup`` steps."""
-    for _ in range(warmup):
-        step()
-    synchronize(device)
-    start = time.perf_counter()
-    for _ in range(iters):
-        step()
-    synchronize(device)
-    return items_per_step * iters / (time.perf_counter() - start)
 
 
 def resnet_bf16(args, device: torch.device) -> dict:
@@ -159,13 +129,8 @@ CPU_PATH_PREPROCESSOR = dict(type='DualSourceDataPreprocessor', mean=[123.675, 1
 
 def write_images(folder: str, side: int, copies: int) -> str:
     """The remote-sensing source: DIOR 00001.jpg enlarged to ``side`` px, saved ``copies`` times."""
-    from PIL import Image
     os.makedirs(folder)
-    with Image.open(DIOR_IMAGE) as image:
-        image = image.convert('RGB')
-        if side != image.width:
-            image = image.resize((side, side), Image.Resampling.BICUBIC)
-        image.save(osp.join(folder, '00000.jpg'), quality=90)
+    save_dior_jpeg(osp.join(folder, '00000.jpg'), side)
     for index in range(1, copies):
         shutil.copy(osp.join(folder, '00000.jpg'), osp.join(folder, f'{index:05d}.jpg'))
     return f'DIOR 00001.jpg at {side}x{side} (JPEG q=90)'
@@ -180,11 +145,7 @@ def build_loader(cfg, args, rs_root: str, rs_pipeline: list, natural_pipeline: l
         pin_memory=False,
         sampler=dict(type='DualSourceSampler', shuffle=True, seed=0, epoch_length=steps,
                      batch_size=args.batch_size),
-        dataset=dict(
-            type='DualSourceDataset',
-            rs=dict(type='UnlabeledImageFolder', data_root=rs_root, pipeline=rs_pipeline),
-            natural=dict(type='CustomDataset', data_root=NATURAL_ROOT, data_prefix='train',
-                         pipeline=natural_pipeline))), seed=0)
+        dataset=dual_source_dataset(rs_root, NATURAL_ROOT, rs_pipeline, natural_pipeline)), seed=0)
 
 
 def gersp_with_loader(args, cfg, device: torch.device, rs_root: str, gpu_path: bool) -> dict:
