@@ -9,9 +9,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 parse_usage 3 "$@"
-CONFIG=$1
-CHECKPOINT=$2
-GPUS=$3
+CONFIG=$1 CHECKPOINT=$2 GPUS=$3
 shift 3
-
 run_torchrun "$GPUS" "$ROOT/tools/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "$@"

@@ -10,8 +10,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 parse_usage 2 "$@"
-CONFIG=$1
-GPUS=$2
+CONFIG=$1 GPUS=$2
 shift 2
-
 run_torchrun "$GPUS" "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "$@"

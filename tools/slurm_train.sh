@@ -8,10 +8,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 parse_usage 4 "$@"
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-WORK_DIR=$4
+PARTITION=$1 JOB_NAME=$2 CONFIG=$3 WORK_DIR=$4
 shift 4
-
 run_srun "$PARTITION" "$JOB_NAME" "$ROOT/tools/train.py" "$CONFIG" --work-dir="$WORK_DIR" --launcher slurm "$@"
