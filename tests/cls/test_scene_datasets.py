@@ -7,7 +7,7 @@ import pytest
 from helpers import ROOT
 from mmpretrain.registry import DATASETS
 
-from gersp_mm.cls import EUROSAT_CLASSES, NWPU_RESISC45_CLASSES, NWPURESISC45, EuroSAT
+from gersp_mm.cls import EUROSAT_CLASSES, NWPU_RESISC45_CLASSES, NWPURESISC45, EuroSAT, scan_class_folders
 
 NWPU = osp.join(ROOT, 'tests', 'data', 'cls', 'nwpu')
 
@@ -84,3 +84,14 @@ def test_empty_or_missing_root_is_an_error(tmp_path):
         EuroSAT(data_root=str(tmp_path))
     with pytest.raises(FileNotFoundError, match='missing'):
         EuroSAT(data_root=str(tmp_path / 'missing'))
+
+
+def test_scan_is_ours_where_mmpretrain_custom_dataset_differs(tmp_path):
+    """Nested and upper-case images count, dot files do not, labels are official, a stray folder is named."""
+    touch_images(str(tmp_path), ['SeaLake/deep/SeaLake_3.JPG', 'SeaLake/SeaLake_1.webp', 'SeaLake/._SeaLake_1.jpg',
+                                 'Forest/Forest_1.TIF', 'notes/readme.txt'])
+    assert scan_class_folders(str(tmp_path), EUROSAT_CLASSES) == [
+        ('Forest/Forest_1.TIF', 1), ('SeaLake/SeaLake_1.webp', 9), ('SeaLake/deep/SeaLake_3.JPG', 9)]
+    touch_images(str(tmp_path), ['sealake_extra/1.jpg', 'sealake_extra/2.png'])
+    with pytest.raises(ValueError, match=r"sealake_extra' holds 2 images but 'sealake_extra' is not a class"):
+        scan_class_folders(str(tmp_path), EUROSAT_CLASSES)

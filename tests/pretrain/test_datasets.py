@@ -78,6 +78,24 @@ class TestUnlabeledImageFolder:
                  for i in range(len(dataset))]
         assert paths == ['top.tif', 'a/0.jpg', 'a/z/1.PNG', 'b/2.jpg']
 
+    def test_where_mmpretrain_custom_dataset_differs_ours_holds(self, tmp_path):
+        """Our order, extensions, dot files, list comments and errors, not ``CustomDataset(with_label=False)``'s."""
+        for rel in ['a.jpg', 'a/y.JPEG', 'a-b/x.webp', 'b/.dot.jpg', 'b/c.TIFF']:
+            (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / rel).write_bytes(b'')
+        dataset = UnlabeledImageFolder(data_root=str(tmp_path))
+        assert [Path(info['img_path']).relative_to(tmp_path).as_posix() for info in dataset] == [
+            'a.jpg', 'a/y.JPEG', 'a-b/x.webp', 'b/.dot.jpg', 'b/c.TIFF']  # mmpretrain: a-b/x.webp first
+        assert dataset.metainfo == dict(classes=None) and dataset.CLASSES is None
+        (tmp_path / 'list.txt').write_text('# Million-AID, test split\n\n  a/y.JPEG  \nb/c.TIFF\n')
+        listed = UnlabeledImageFolder(data_root=str(tmp_path), ann_file='list.txt', data_prefix='')
+        assert [info['img_path'] for info in listed] == [str(tmp_path / 'a/y.JPEG'), str(tmp_path / 'b/c.TIFF')]
+        (tmp_path / 'empty').mkdir()
+        with pytest.raises(ValueError, match=r"no image found in '.*empty/?'"):
+            UnlabeledImageFolder(data_root=str(tmp_path), data_prefix='empty')
+        with pytest.raises(FileNotFoundError, match=r"image folder '.*missing/?' is not a directory"):
+            UnlabeledImageFolder(data_root=str(tmp_path), ann_file='list.txt', data_prefix=dict(img_path='missing'))
+
     def test_file_list_tool_and_ann_file(self, tmp_path):
         out = tmp_path / 'list.txt'
         result = subprocess.run([sys.executable, 'tools/dataset_converters/make_file_list.py', str(DATA / 'rs'),

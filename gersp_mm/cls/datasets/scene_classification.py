@@ -1,10 +1,12 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 import os
 import os.path as osp
+from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from mmengine.fileio import list_from_file
 from mmpretrain.datasets import CustomDataset
+from mmpretrain.datasets.custom import find_folders, get_samples
 from mmpretrain.registry import DATASETS
 
 from ...fileio.image_files import IMAGE_EXTENSIONS
@@ -29,9 +31,12 @@ def scan_class_folders(root: str,
                        extensions: Sequence[str] = IMAGE_EXTENSIONS) -> List[Tuple[str, int]]:
     """List the images of a class-folder dataset (``<root>/<class>/<image>``) with official labels.
 
-    Labels are indices into ``classes`` (the official order), whichever class folders are present.
+    The folders and their images (recursively) are found by mmpretrain's :func:`find_folders` and
+    :func:`get_samples`, which number the folders present; this function relabels them with the
+    official order instead. Labels are indices into ``classes``, whichever class folders are present.
     Sub-folders that hold no image (e.g. a ``meta/`` folder of split lists) are skipped; a folder of
-    images whose name is not a class is an error.
+    images whose name is not a class is an error. As in mmpretrain's ``CustomDataset``, files whose name
+    starts with ``.`` (e.g. macOS ``._*.jpg`` resource forks) are not images.
 
     Args:
         root (str): Folder holding one sub-folder per class.
@@ -47,26 +52,19 @@ def scan_class_folders(root: str,
     """
     if not osp.isdir(root):
         raise FileNotFoundError(f'Class-folder dataset root {root!r} is not a directory')
-    class_to_idx = {name: idx for idx, name in enumerate(classes)}
     suffixes = tuple(ext.lower() for ext in extensions)
-    samples = []
-    for folder in sorted(os.listdir(root)):
-        folder_path = osp.join(root, folder)
-        if not osp.isdir(folder_path):
-            continue
-        images = []
-        for parent, subfolders, files in os.walk(folder_path):
-            subfolders.sort()
-            relative = osp.relpath(parent, root).replace(os.sep, '/')
-            images += [f'{relative}/{name}' for name in sorted(files) if name.lower().endswith(suffixes)]
-        if not images:
-            continue
-        if folder not in class_to_idx:
-            raise ValueError(f'{folder_path!r} holds {len(images)} images but {folder!r} is not a class of '
-                             f'this dataset; expected folders named after the classes {tuple(classes)}')
-        samples += [(path, class_to_idx[folder]) for path in images]
-    if not samples:
+    folders, folder_to_idx = find_folders(root)
+    found, _ = get_samples(root, folder_to_idx, is_valid_file=lambda name: name.lower().endswith(suffixes))
+    image_counts = Counter(folders[index] for _, index in found)
+    strays = sorted(set(image_counts) - set(classes))
+    if strays:
+        raise ValueError(f'{osp.join(root, strays[0])!r} holds {image_counts[strays[0]]} images but '
+                         f'{strays[0]!r} is not a class of this dataset; expected folders named after the '
+                         f'classes {tuple(classes)}')
+    if not found:
         raise ValueError(f'No image ({", ".join(extensions)}) found in the class folders of {root!r}')
+    class_to_idx = {name: idx for idx, name in enumerate(classes)}
+    samples = [(path.replace(os.sep, '/'), class_to_idx[folders[index]]) for path, index in found]
     return sorted(samples, key=lambda sample: (sample[1], sample[0]))
 
 
