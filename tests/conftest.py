@@ -1,9 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 from pathlib import Path
-from typing import Callable, Union
+from typing import Callable, Tuple, Union
 
 import pytest
 import torch
+from helpers import run_python
 
 import gersp_mm  # noqa: F401  (makes `gersp_mm::` config bases resolvable)
 
@@ -34,3 +35,13 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope='session')
+def tiny_monitor_run(tmp_path_factory) -> Tuple[Path, str]:
+    """``tools/train.py configs/pretrain/gersp_r18_tiny_monitor.py``: the tiny GeRSP run with the k-NN monitor
+    (2 epochs x 2 iterations, the monitor after each epoch, the default local visualizer backend). Returns its
+    work dir and its output; one run per test process for every test that reads it."""
+    work_dir = tmp_path_factory.mktemp('tiny_monitor')
+    log = run_python('tools/train.py', 'configs/pretrain/gersp_r18_tiny_monitor.py', '--work-dir', work_dir)
+    return work_dir, log

@@ -1,6 +1,9 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Helpers shared by the tests of several folders (the tests folder is on ``sys.path``)."""
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Dict, Tuple
 
@@ -11,6 +14,8 @@ from gersp_mm.cls.scene_splits import main as split_scene_classification
 
 ROOT = Path(__file__).resolve().parents[1]
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'
+AERIAL_JPEG = ROOT / 'tests' / 'data' / 'pretrain' / 'aerial_800' / '00001.jpg'  # a real 800x800 DIOR JPEG
+SCENE_JPEG = ROOT / 'tests' / 'data' / 'pretrain' / 'rs' / 'airport' / 'airport_001.jpg'  # a real 256x256 JPEG
 
 
 def write_nwpu_split(out_dir: Path) -> Tuple[Path, Path]:
@@ -29,11 +34,41 @@ def random_resnet50_state_dict(seed: int = 0) -> Dict[str, torch.Tensor]:
             for key, value in torchvision.models.resnet50(weights=None).state_dict().items()}
 
 
+def save_resnet50_checkpoints(folder: Path) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:
+    """:func:`random_resnet50_state_dict` saved as a GeRSP export (under ``backbone.``) and as a torchvision
+    file. Returns the state dict and the files by config variant (``{'-gersp': ..., '-in1k': ...}``)."""
+    state = random_resnet50_state_dict()
+    files = {'-gersp': str(Path(folder) / 'gersp.pth'), '-in1k': str(Path(folder) / 'plain.pth')}
+    torch.save({'state_dict': {f'backbone.{key}': value for key, value in state.items()}}, files['-gersp'])
+    torch.save(state, files['-in1k'])
+    return state, files
+
+
+def assert_loaded_plain_resnet50(backbone: torch.nn.Module, state: Dict[str, torch.Tensor]) -> None:
+    """The backbone's every tensor is the plain ResNet-50's of that name (no key missing; only ``fc`` unused)."""
+    loaded = backbone.state_dict()
+    missing = set(loaded) - set(state)
+    assert not missing, f'keys of the backbone not in a plain ResNet-50: {sorted(missing)}'
+    assert set(state) - set(loaded) == {'fc.weight', 'fc.bias'}
+    for key, value in loaded.items():
+        assert torch.equal(value, state[key]), f'{key} was not loaded from the checkpoint'
+
+
 def free_port() -> int:
     """A TCP port nobody listens on now (for a torchrun rendezvous)."""
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def run_python(*args, cwd=ROOT, **env_vars) -> str:
+    """``python ARGS`` in a new process (the repository on ``PYTHONPATH``, ``env_vars`` added to the
+    environment); fails the test with the output's tail unless it exits with 0. Returns stdout + stderr."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **env_vars)
+    result = subprocess.run([sys.executable, *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, f'{args} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}'
+    return result.stdout + result.stderr
 
 
 def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):

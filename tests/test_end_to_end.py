@@ -5,38 +5,28 @@ The detector is trained with the UNMODIFIED ``tools/train.py`` that the installe
 to prove the configs work in existing mm pipelines; the checks assert that the exported weights are the
 ones inside each downstream backbone.
 """
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import mmdet
 import pytest
 import torch
 from det.dior_helpers import dior_xml, write_dior
-from helpers import ROOT, shrink_to_nwpu_sample, write_nwpu_split
+from helpers import ROOT, run_python, shrink_to_nwpu_sample, write_nwpu_split
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from seg.potsdam_helpers import shrink_to, write_potsdam_layout
+from tiny_configs import det_config_text
 
 MMDET_TRAIN = Path(mmdet.__file__).parent / '.mim' / 'tools' / 'train.py'
-
-
-def run(args, cwd=ROOT):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=900)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return result.stdout + result.stderr
 
 
 @pytest.fixture(scope='module')
 def exported(tmp_path_factory):
     """A 2-iteration GeRSP ResNet-50 pre-training on the sample images, exported in the mm layout."""
     work_dir = tmp_path_factory.mktemp('pretrain')
-    run(['tools/train.py', 'configs/pretrain/gersp_r18_tiny.py', '--work-dir', work_dir, '--cfg-options',
-         'model.backbone.depth=50', 'model.neck.hid_channels=32', 'train_cfg.max_epochs=1'])
-    out = run(['tools/model_converters/extract_backbone.py', work_dir / 'epoch_1.pth', work_dir / 'backbone.pth'])
+    run_python('tools/train.py', 'configs/pretrain/gersp_r18_tiny.py', '--work-dir', work_dir, '--cfg-options',
+               'model.backbone.depth=50', 'model.neck.hid_channels=32', 'train_cfg.max_epochs=1')
+    out = run_python('tools/model_converters/extract_backbone.py', work_dir / 'epoch_1.pth', work_dir / 'backbone.pth')
     assert 'recognised layout: gersp_mm; ResNet-50' in out
     pretrained = torch.load(work_dir / 'epoch_1.pth', map_location='cpu', weights_only=False)['state_dict']
     backbone = torch.load(work_dir / 'backbone.pth', weights_only=True)['state_dict']
@@ -65,26 +55,12 @@ def test_detection_with_mmdet_own_train_script(exported, tmp_path):
     data_root = write_dior(tmp_path / 'DIOR', {i: dior_xml(i, o, width=64, height=64) for i, o in objects.items()},
                            dict(train=['00001'], val=['00002'], test=['11726', '11727']), image_size=(64, 64))
     config = tmp_path / 'retinanet_tiny_dior.py'
-    config.write_text(f'''
-_base_ = {str(ROOT / 'configs/det/retinanet_r50-gersp_fpn_2x_dior.py')!r}
-model = dict(backbone=dict(init_cfg=dict(checkpoint={str(checkpoint)!r})), test_cfg=dict(score_thr=0.0))
-_loader = dict(batch_size=2, num_workers=0, persistent_workers=False,
-               dataset=dict(data_root={str(data_root) + '/'!r}))
-train_dataloader = dict(_loader, dataset=dict(_loader['dataset'], pipeline=[
-    dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=(64, 64), keep_ratio=True), dict(type='PackDetInputs')]))
-val_dataloader = dict(_loader, dataset=dict(_loader['dataset'], pipeline=[
-    dict(type='LoadImageFromFile'), dict(type='Resize', scale=(64, 64), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'instances'))]))
-test_dataloader = val_dataloader
-train_cfg = dict(max_epochs=1, val_interval=1)
-default_hooks = dict(logger=dict(interval=1))
-''')
+    model = f'dict(backbone=dict(init_cfg=dict(checkpoint={str(checkpoint)!r})), test_cfg=dict(score_thr=0.0))'
+    config.write_text(det_config_text('retinanet_r50-gersp_fpn_2x_dior.py', model, data_root, batch_size=2) +
+                      'default_hooks = dict(logger=dict(interval=1))\n')
     cfg = Config.fromfile(str(config))
     assert_backbone_initialised_from(cfg, 'mmdet', weights)
-    log = run([MMDET_TRAIN, config, '--work-dir', tmp_path / 'work'])
+    log = run_python(MMDET_TRAIN, config, '--work-dir', tmp_path / 'work')
     assert f'Loads checkpoint by local backend from path: {checkpoint}' in log
     assert 'pascal_voc/mAP:' in log and 'coco/bbox_mAP_50:' in log
     trained = torch.load(tmp_path / 'work' / 'epoch_1.pth', map_location='cpu', weights_only=False)['state_dict']

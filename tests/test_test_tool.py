@@ -4,33 +4,30 @@ on tiny versions of a detection, segmentation and classification config, and ``t
 import os
 import pickle
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT, run_python
 from mmengine.config import Config
 from PIL import Image
-from tiny_configs import ROOT, random_checkpoint, tiny_cls_config, tiny_det_config, tiny_seg_config
+from tiny_configs import random_checkpoint, tiny_cls_config, tiny_det_config, tiny_seg_config
 
 from gersp_mm.evaluate import enable_tta, enable_visualization, host_of
 
 TEST_TOOL = ROOT / 'tools' / 'test.py'
 
 
-def run_test_tool(args, cwd):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    result = subprocess.run([sys.executable, str(TEST_TOOL), *map(str, args)], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return result
+def run_on_tiny_config(make_config, tmp_path, *options) -> str:
+    """``tools/test.py`` run in ``tmp_path`` on the tiny config with a checkpoint of its random model and
+    ``--work-dir work``; its output."""
+    config = make_config(tmp_path)
+    checkpoint = random_checkpoint(config, tmp_path / 'model.pth')
+    return run_python(TEST_TOOL, config, checkpoint, '--work-dir', 'work', *options, cwd=tmp_path, OMP_NUM_THREADS='1')
 
 
 def test_detection_predictions_painted_dumped_and_flip_tta(tmp_path):
-    config = tiny_det_config(tmp_path)
-    checkpoint = random_checkpoint(config, tmp_path / 'detector.pth')
-    log = run_test_tool([config, checkpoint, '--work-dir', 'work', '--out', 'dets.pkl', '--show-dir', 'painted',
-                         '--tta'], tmp_path).stdout
+    log = run_on_tiny_config(tiny_det_config, tmp_path, '--out', 'dets.pkl', '--show-dir', 'painted', '--tta')
     assert 'pascal_voc/mAP' in log
     # mmdet's offline format: one dict per test image, boxes in original image coordinates
     with open(tmp_path / 'dets.pkl', 'rb') as file:
@@ -47,10 +44,7 @@ def test_detection_predictions_painted_dumped_and_flip_tta(tmp_path):
 
 
 def test_segmentation_prediction_maps_and_painted_images(tmp_path):
-    config = tiny_seg_config(tmp_path)
-    checkpoint = random_checkpoint(config, tmp_path / 'segmentor.pth')
-    log = run_test_tool([config, checkpoint, '--work-dir', 'work', '--out', 'maps', '--show-dir', 'painted'],
-                        tmp_path).stdout
+    log = run_on_tiny_config(tiny_seg_config, tmp_path, '--out', 'maps', '--show-dir', 'painted')
     assert 'mIoU' in log
     # mmseg: one PNG label map per test image, at the image's size, labels 1..6 (reduce_zero_label undone)
     test_images = sorted((tmp_path / 'potsdam' / 'img_dir' / 'val').glob('*.png'))
@@ -65,10 +59,7 @@ def test_segmentation_prediction_maps_and_painted_images(tmp_path):
 
 
 def test_classification_predictions_painted_and_dumped(tmp_path):
-    config = tiny_cls_config(tmp_path)
-    checkpoint = random_checkpoint(config, tmp_path / 'classifier.pth')
-    log = run_test_tool([config, checkpoint, '--work-dir', 'work', '--out', 'preds.pkl', '--show-dir', 'painted'],
-                        tmp_path).stdout
+    log = run_on_tiny_config(tiny_cls_config, tmp_path, '--out', 'preds.pkl', '--show-dir', 'painted')
     assert 'accuracy/top1' in log
     with open(tmp_path / 'preds.pkl', 'rb') as file:
         results = pickle.load(file)

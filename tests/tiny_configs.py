@@ -23,15 +23,14 @@ randomness = dict(seed=0)
 '''
 
 
-def tiny_det_config(tmp_path: Path) -> Path:
-    """Faster R-CNN of configs/det on the real DIOR XMLs of tests/data (train 1, val 1, test 2 images)."""
-    data_root = write_dior(tmp_path / 'DIOR', real_dior_xmls(sum(DET_IDS.values(), [])), DET_IDS,
-                           image_size=(800, 800))
-    config = tmp_path / 'faster-rcnn_tiny_dior.py'
-    config.write_text(f'''
-_base_ = {str(ROOT / 'configs/det/faster-rcnn_r50-gersp_fpn_2x_dior.py')!r}
-model = dict(backbone=dict(depth=18, init_cfg=None), neck=dict(in_channels=[64, 128, 256, 512]))
-_loader = {_LOADER.format(root=str(data_root) + '/')}
+def det_config_text(base: str, model: str, data_root: str, batch_size: int = 1) -> str:
+    """A config that inherits ``configs/det/<base>``, merges ``model`` (the text of a dict) into its model and
+    reads the DIOR layout at ``data_root``, every image resized to fit 64 px, without workers."""
+    return f'''
+_base_ = {str(ROOT / 'configs' / 'det' / base)!r}
+model = {model}
+_loader = dict(batch_size={batch_size}, num_workers=0, persistent_workers=False,
+               dataset=dict(data_root={str(data_root) + '/'!r}))
 train_dataloader = dict(_loader, dataset=dict(_loader['dataset'], pipeline=[
     dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=(64, 64), keep_ratio=True), dict(type='PackDetInputs')]))
@@ -41,7 +40,17 @@ val_dataloader = dict(_loader, dataset=dict(_loader['dataset'], pipeline=[
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'instances'))]))
 test_dataloader = val_dataloader
-{_COMMON}''')
+train_cfg = dict(max_epochs=1, val_interval=1)
+'''
+
+
+def tiny_det_config(tmp_path: Path) -> Path:
+    """Faster R-CNN of configs/det on the real DIOR XMLs of tests/data (train 1, val 1, test 2 images)."""
+    data_root = write_dior(tmp_path / 'DIOR', real_dior_xmls(sum(DET_IDS.values(), [])), DET_IDS,
+                           image_size=(800, 800))
+    config = tmp_path / 'faster-rcnn_tiny_dior.py'
+    model = 'dict(backbone=dict(depth=18, init_cfg=None), neck=dict(in_channels=[64, 128, 256, 512]))'
+    config.write_text(det_config_text('faster-rcnn_r50-gersp_fpn_2x_dior.py', model, data_root) + _COMMON)
     return config
 
 

@@ -2,7 +2,6 @@
 """Training curves (gersp_mm.analysis.curves, tools/analysis_tools/plot_curves.py) on the logs of a real tiny
 run with the k-NN monitor, and their errors."""
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,16 +16,11 @@ from gersp_mm.analysis.scalar_logs import find_scalar_logs, load_records, read_j
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'plot_curves.py'
 
 
-
-@pytest.fixture(scope='module')
-def work_dir(tmp_path_factory):
-    """A tiny GeRSP run with the k-NN monitor (2 epochs x 2 iterations, monitor after each epoch)."""
-    work_dir = tmp_path_factory.mktemp('tiny_monitor')
-    result = subprocess.run(
-        [sys.executable, 'tools/train.py', 'configs/pretrain/gersp_r18_tiny_monitor.py', '--work-dir', str(work_dir)],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return work_dir
+@pytest.fixture
+def work_dir(tiny_monitor_run):
+    """The work dir of the tiny GeRSP run with the k-NN monitor (2 epochs x 2 iterations, monitor after each
+    epoch)."""
+    return tiny_monitor_run[0]
 
 
 def check_png(path):

@@ -2,9 +2,9 @@
 """The demo's results block: table layout, the findings derived from the numbers, the caveats."""
 import statistics
 
-from gersp_mm.downstream import Summary
 from gersp_mm.demo.plan import INITIALISATIONS, TASKS
 from gersp_mm.demo.report import caveats, findings, format_cell, knn_summaries, results_block, results_table
+from gersp_mm.downstream import Summary
 
 
 def summary(task: str, init: str, *values: float) -> Summary:

@@ -1,13 +1,12 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Every config under configs/det: loads, builds, follows the paper's protocol, and varies only the init."""
-import copy
 import os.path as osp
-from functools import lru_cache
 from pathlib import Path
 
 import mmdet
 import pytest
 import torch
+from config_helpers import assert_only_the_init_differs, load_config, read_config
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -21,14 +20,9 @@ STOCK_BACKBONE = dict(type='ResNet', depth=50, num_stages=4, out_indices=(0, 1, 
                       norm_cfg=dict(type='BN', requires_grad=True), norm_eval=True, style='pytorch')
 
 
-@lru_cache(maxsize=None)
-def _parse(name: str) -> Config:
-    return Config.fromfile(str(CONFIG_DIR / name))
-
-
 def load(name: str) -> Config:
-    """A fresh copy of a parsed config (each file is parsed once per session)."""
-    return copy.deepcopy(_parse(name))
+    """A copy of the config of configs/det of that name (each file is parsed once per session)."""
+    return load_config(str(CONFIG_DIR / name))
 
 
 def name_of(detector: str, init: str, dataset: str) -> str:
@@ -98,22 +92,10 @@ def test_protocol(name):
 @pytest.mark.parametrize('dataset', DATASETS)
 def test_initialisations_differ_only_in_the_backbone_init(detector, dataset):
     """Defect D8: GeRSP, ImageNet and random init share the same stock ResNet-50 and freezing."""
-    cfgs = {init: load(name_of(detector, init, dataset)) for init in INITS}
-    gersp = cfgs['gersp']
-    assert gersp.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=gersp.gersp_checkpoint,
-                                                 prefix='backbone.', _scope_='gersp_mm')
-    assert gersp.gersp_checkpoint == 'checkpoints/gersp_r50_backbone.pth'
-    assert cfgs['in1k'].model.backbone.init_cfg == dict(type='Pretrained', checkpoint='torchvision://resnet50')
-    assert cfgs['random'].model.backbone.init_cfg is None
-    for init, cfg in cfgs.items():
-        backbone = dict(cfg.model.backbone)
-        backbone.pop('init_cfg')
-        assert backbone == STOCK_BACKBONE, init
-        rest = cfg.to_dict()
-        rest['model']['backbone'].pop('init_cfg')
-        reference = gersp.to_dict()
-        reference['model']['backbone'].pop('init_cfg')
-        assert rest == reference, init
+    gersp, in1k, random = (read_config(str(CONFIG_DIR / name_of(detector, init, dataset))) for init in INITS)
+    reference = assert_only_the_init_differs(gersp, in1k, random)
+    assert random.model.backbone.init_cfg is None
+    assert reference['model']['backbone'] == STOCK_BACKBONE
 
 
 def test_dyhead_model_equals_mmdets_own_config():

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import ROOT
+from helpers import AERIAL_JPEG, ROOT
 from mmengine.dataset import pseudo_collate
 from mmpretrain.registry import DATASETS
 from PIL import Image, ImageOps
@@ -31,7 +31,6 @@ from gersp_mm.pretrain.models.data_preprocessor import decode_source_images
 from gersp_mm.pretrain.models.view_augment import apply_views
 
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
-DIOR = DATA / 'aerial_800' / '00001.jpg'  # a real 800x800 DIOR aerial JPEG
 NATURAL = sorted((DATA / 'natural' / 'train').rglob('*.JPEG'))  # real ImageNet photos
 MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
 IDENTITY_JITTER = (1.0, 1.0, 1.0, 0.0)
@@ -85,7 +84,7 @@ class TestViewsAgainstTheCpuReference:
                              jitter_factors=IDENTITY_JITTER, flip=flip) for gray in (False, True) for flip in (0, 1)]
         assert np.array_equal(device_views(colours, params), reference_views(colours, params))
 
-    @pytest.mark.parametrize('path, output_size', [(DIOR, 224), (NATURAL[0], 224), (NATURAL[2], 64)])
+    @pytest.mark.parametrize('path, output_size', [(AERIAL_JPEG, 224), (NATURAL[0], 224), (NATURAL[2], 64)])
     def test_random_views_of_real_images_within_a_fraction_of_a_grey_level(self, path, output_size):
         """MoCo-v1 views of real photos: mean |difference| < 1 grey level per view (measured 0.2-0.5),
         and with resampling only, inner pixels within 1 (the outer ring differs: see view_augment)."""
@@ -108,7 +107,7 @@ class TestViewsAgainstTheCpuReference:
 
 class TestWorkerSide:
 
-    @pytest.mark.parametrize('num_views, path', [(2, DIOR), (1, NATURAL[1])])
+    @pytest.mark.parametrize('num_views, path', [(2, AERIAL_JPEG), (1, NATURAL[1])])
     def test_draws_the_cpu_pipelines_views_for_every_seed(self, num_views, path):
         """Same per-sample seeds -> identical parameters as LoadMoCoViews, hence the same distribution."""
         cpu, gpu = LoadMoCoViews(num_views=num_views, output_size=32), LoadEncodedMoCoViews(num_views=num_views,
@@ -129,7 +128,7 @@ class TestWorkerSide:
         exif = Image.Exif()
         exif[0x0112] = 6  # stored sideways: the reader must rotate it
         files = {
-            'plain.jpg': DIOR.read_bytes(),
+            'plain.jpg': AERIAL_JPEG.read_bytes(),
             'rotated.jpg': encode(image, exif=exif.tobytes()),
             'cmyk.jpg': encode(image.convert('CMYK')),
             'image.png': encode(image, 'PNG'),
@@ -149,7 +148,7 @@ class TestWorkerSide:
         assert images['rotated.jpg'].size_hw == (rgb.shape[1], rgb.shape[0])
 
     def test_truncated_jpeg_is_an_image_error_in_the_worker(self, tmp_path):
-        content = DIOR.read_bytes()
+        content = AERIAL_JPEG.read_bytes()
         (tmp_path / 'cut.jpg').write_bytes(content[:len(content) // 2])
         with pytest.raises(ImageDecodeError, match='cut.jpg'):
             LoadEncodedMoCoViews(num_views=2)(dict(img_path=str(tmp_path / 'cut.jpg')))
@@ -205,7 +204,7 @@ class TestDataPreprocessor:
                             lambda self, *a: decoded.append(self.path) or original(self, *a))
         batch = pseudo_collate([dual_source(True)[DualSourceIndex(0, 0, 5)]])
         DeviceAugmentDataPreprocessor()(batch)
-        assert sorted(decoded) == sorted([str(DIOR), batch['data_samples'][0].img_path])
+        assert sorted(decoded) == sorted([str(AERIAL_JPEG), batch['data_samples'][0].img_path])
 
     def test_natural_view_has_its_own_statistics(self):
         image = SourceImage(torch.full((3, 4, 4), 100, dtype=torch.uint8), (4, 4), 'grey.png')

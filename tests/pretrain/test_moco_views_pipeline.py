@@ -17,7 +17,7 @@ import mmcv
 import numpy as np
 import pytest
 import torch
-from helpers import ROOT
+from helpers import AERIAL_JPEG, ROOT, SCENE_JPEG
 from mmcv.transforms import RandomFlip, RandomGrayscale
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
@@ -35,9 +35,6 @@ from gersp_mm.pretrain.datasets.transforms import (
     draw_view_params,
     jpeg_reduction,
 )
-
-AERIAL = ROOT / 'tests' / 'data' / 'pretrain' / 'aerial_800' / '00001.jpg'  # real 800x800 DIOR JPEG
-NWPU = ROOT / 'tests' / 'data' / 'pretrain' / 'rs' / 'airport' / 'airport_001.jpg'  # real 256x256 JPEG
 
 
 def reference_view(bgr: np.ndarray, params: ViewParams) -> np.ndarray:
@@ -87,7 +84,7 @@ class TestOperationSemantics:
 
     @pytest.fixture(scope='class')
     def rgb(self):
-        with Image.open(AERIAL) as image:
+        with Image.open(AERIAL_JPEG) as image:
             return np.asarray(image.convert('RGB').crop((300, 300, 364, 364)))
 
     @staticmethod
@@ -217,10 +214,10 @@ class TestFastPathMatchesFullResolution:
 
     @pytest.fixture(scope='class')
     def full_bgr(self):
-        return decode_uint8_bgr(AERIAL.read_bytes(), str(AERIAL))
+        return decode_uint8_bgr(AERIAL_JPEG.read_bytes(), str(AERIAL_JPEG))
 
     def test_full_resolution_decode(self, full_bgr):
-        results = load_views(AERIAL, 8, seed=0, output_size=224, jpeg_draft=False)
+        results = load_views(AERIAL_JPEG, 8, seed=0, output_size=224, jpeg_draft=False)
         for view, params in zip(results['img'], views_params(results)):
             # Only the resampling at the crop border differs (Pillow reads the pixels just outside the box).
             assert mad(view, reference_view(full_bgr, params)) < 0.25
@@ -232,7 +229,7 @@ class TestFastPathMatchesFullResolution:
                                           crop_scale=(0.95, 1.0), crop_ratio=(0.95, 1.05)))
         for seed in range(3):
             np.random.seed(seed)
-            results = transform(dict(img_path=str(AERIAL)))
+            results = transform(dict(img_path=str(AERIAL_JPEG)))
             params = views_params(results)
             assert jpeg_reduction(params) == reduction
             for view, p in zip(results['img'], params):
@@ -250,17 +247,17 @@ class TestFastPathMatchesFullResolution:
 
     def test_decoded_size_and_geometry(self):
         for reduction in (1, 2, 4, 8):
-            encoded = EncodedImage(AERIAL.read_bytes(), str(AERIAL))
+            encoded = EncodedImage(AERIAL_JPEG.read_bytes(), str(AERIAL_JPEG))
             image, scale = encoded.decode_rgb(reduction)
             assert encoded.size_hw == (800, 800) and image.size == (math.ceil(800 / reduction), ) * 2
             assert scale == 1 / reduction
         png = io.BytesIO()
-        Image.open(NWPU).save(png, format='PNG')
+        Image.open(SCENE_JPEG).save(png, format='PNG')
         image, scale = EncodedImage(png.getvalue(), 'x.png').decode_rgb(4)
         assert image.size == (256, 256) and scale == 1.0  # other formats: full decode
 
     def test_exif_rotated_jpeg_gives_the_views_of_the_upright_image(self, tmp_path):
-        with Image.open(AERIAL) as image:
+        with Image.open(AERIAL_JPEG) as image:
             upright = image.convert('RGB').crop((0, 0, 800, 600))
         stored = upright.transpose(Image.Transpose.ROTATE_90)  # orientation 6 rotates it back upright
         exif = Image.Exif()
@@ -280,27 +277,27 @@ class TestFastPathMatchesFullResolution:
 class TestLoading:
 
     def test_output_keys_and_seeding(self):
-        one = load_views(NWPU, 1, seed=4, output_size=64)
+        one = load_views(SCENE_JPEG, 1, seed=4, output_size=64)
         assert one['img'].shape == (64, 64, 3) and one['img'].dtype == np.uint8
         assert one['ori_shape'] == (256, 256) and one['img_shape'] == (64, 64) and len(one['view_params']) == 1
-        two = load_views(NWPU, 2, seed=4, output_size=64)
+        two = load_views(SCENE_JPEG, 2, seed=4, output_size=64)
         assert isinstance(two['img'], list) and len(two['img']) == 2
         assert two['view_params'][0] == one['view_params'][0]  # drawn in order from the seeded generator
-        again = load_views(NWPU, 2, seed=4, output_size=64)
+        again = load_views(SCENE_JPEG, 2, seed=4, output_size=64)
         assert all(np.array_equal(a, b) for a, b in zip(two['img'], again['img']))
-        assert not np.array_equal(load_views(NWPU, 2, seed=5, output_size=64)['img'][0], two['img'][0])
+        assert not np.array_equal(load_views(SCENE_JPEG, 2, seed=5, output_size=64)['img'][0], two['img'][0])
 
     def test_views_are_bgr(self):
-        results = load_views(NWPU, 1, seed=0, output_size=64, grayscale_prob=0.0, brightness=0.0, contrast=0.0,
+        results = load_views(SCENE_JPEG, 1, seed=0, output_size=64, grayscale_prob=0.0, brightness=0.0, contrast=0.0,
                              saturation=0.0, hue=0.0, flip_prob=0.0)
         params = views_params(results)[0]
-        with Image.open(NWPU) as image:
+        with Image.open(SCENE_JPEG) as image:
             rgb = np.asarray(image.convert('RGB'))
         assert np.array_equal(results['img'], apply_view_params(rgb, params)[..., ::-1])
 
     def test_every_kind_of_file_as_load_image_uint8_reads_it(self, tmp_path):
         rng = np.random.RandomState(0)
-        rgb = np.asarray(Image.open(NWPU).convert('RGB'))
+        rgb = np.asarray(Image.open(SCENE_JPEG).convert('RGB'))
         gray = rgb[..., 1]
         files = {
             'rgba.png': Image.fromarray(np.dstack([rgb, rng.randint(0, 256, gray.shape, dtype=np.uint8)])),
@@ -323,7 +320,7 @@ class TestLoading:
                         assert np.array_equal(view, reference), name
 
     def test_unreadable_files_are_errors_naming_the_file(self, tmp_path):
-        content = AERIAL.read_bytes()
+        content = AERIAL_JPEG.read_bytes()
         (tmp_path / 'cut.jpg').write_bytes(content[:len(content) // 3])
         (tmp_path / 'noise.png').write_bytes(b'not an image')
         for name in ('cut.jpg', 'noise.png', 'missing.jpg'):
@@ -361,8 +358,8 @@ def test_views_do_not_depend_on_the_number_of_workers():
 def test_pillow_pixel_limit_applies_to_the_decoded_size(monkeypatch):
     """A JPEG too large for Pillow's decompression-bomb limit is still read at a reduced scale."""
     monkeypatch.setattr(Image, 'MAX_IMAGE_PIXELS', 20_000)  # the 800x800 file has 640,000 pixels
-    image, scale = EncodedImage(AERIAL.read_bytes(), 'big.jpg').decode_rgb(8)
+    image, scale = EncodedImage(AERIAL_JPEG.read_bytes(), 'big.jpg').decode_rgb(8)
     assert image.size == (100, 100) and scale == 1 / 8
     with pytest.raises(ImageDecodeError, match=r'big\.jpg: decoding 800x800 pixels .*pre_resize'):
-        EncodedImage(AERIAL.read_bytes(), 'big.jpg').decode_rgb(1)
+        EncodedImage(AERIAL_JPEG.read_bytes(), 'big.jpg').decode_rgb(1)
     assert Image.MAX_IMAGE_PIXELS == 20_000  # the limit is restored after opening

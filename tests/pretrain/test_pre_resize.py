@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import ROOT
+from helpers import AERIAL_JPEG, ROOT, SCENE_JPEG
 from PIL import Image
 
 from gersp_mm.pretrain.datasets import EncodedImage, UnlabeledImageFolder, decode_uint8_bgr
@@ -19,8 +19,6 @@ from gersp_mm.pretrain.datasets.pre_resize import (
 )
 from gersp_mm.pretrain.datasets.transforms import MoCoViewConfig, apply_view_params, draw_view_params
 
-AERIAL = ROOT / 'tests' / 'data' / 'pretrain' / 'aerial_800' / '00001.jpg'  # real 800x800 DIOR JPEG
-NWPU = ROOT / 'tests' / 'data' / 'pretrain' / 'rs' / 'airport' / 'airport_001.jpg'  # real 256x256 JPEG
 TOOL = ROOT / 'tools' / 'dataset_converters' / 'pre_resize.py'
 
 
@@ -30,16 +28,16 @@ def collection(tmp_path):
     src = tmp_path / 'src'
     (src / 'a' / 'b').mkdir(parents=True)
     (src / 'c').mkdir()
-    (src / 'a' / 'big.jpg').write_bytes(AERIAL.read_bytes())
-    (src / 'a' / 'b' / 'small.jpg').write_bytes(NWPU.read_bytes())
-    with Image.open(AERIAL) as image:
+    (src / 'a' / 'big.jpg').write_bytes(AERIAL_JPEG.read_bytes())
+    (src / 'a' / 'b' / 'small.jpg').write_bytes(SCENE_JPEG.read_bytes())
+    with Image.open(AERIAL_JPEG) as image:
         upright = image.convert('RGB').crop((0, 0, 800, 500))
     exif = Image.Exif()
     exif[0x0112] = 6  # stored rotated by 90 degrees: training sees it upright, 800 wide and 500 high
     upright.transpose(Image.Transpose.ROTATE_90).save(src / 'c' / 'rotated.jpg', quality=95, exif=exif.tobytes())
     gray16 = (np.asarray(upright.convert('L'))[:, :600].astype(np.uint16) * 257)
     Image.fromarray(gray16).save(src / 'c' / 'sixteen.png')
-    (src / 'c' / 'truncated.jpg').write_bytes(AERIAL.read_bytes()[:30000])
+    (src / 'c' / 'truncated.jpg').write_bytes(AERIAL_JPEG.read_bytes()[:30000])
     return src
 
 
@@ -57,7 +55,7 @@ def test_tool_writes_resizes_copies_lists_and_resumes(collection, tmp_path):
     assert 'resized 3, copied 1' in run.stdout
     listed = (out / 'file_list.txt').read_text().splitlines()
     assert listed == ['a/big.jpg', 'a/b/small.jpg', 'c/rotated.jpg', 'c/sixteen.png']
-    assert (out / 'a' / 'b' / 'small.jpg').read_bytes() == NWPU.read_bytes()  # small enough: unchanged bytes
+    assert (out / 'a' / 'b' / 'small.jpg').read_bytes() == SCENE_JPEG.read_bytes()  # small enough: unchanged bytes
     sizes = {p: EncodedImage((out / p).read_bytes(), p).size_hw for p in listed}
     assert sizes == {'a/big.jpg': (400, 400), 'a/b/small.jpg': (256, 256), 'c/rotated.jpg': (250, 400),
                      'c/sixteen.png': (333, 400)}
@@ -90,8 +88,8 @@ def test_views_keep_full_resolution_at_the_lossless_max_side(tmp_path):
     """At the rule's max side the views of the resized image match the original's; well below it they do not."""
     src = tmp_path / 'src'
     src.mkdir()
-    (src / 'x.jpg').write_bytes(AERIAL.read_bytes())
-    original = decode_uint8_bgr(AERIAL.read_bytes(), 'x')[..., ::-1]
+    (src / 'x.jpg').write_bytes(AERIAL_JPEG.read_bytes())
+    original = decode_uint8_bgr(AERIAL_JPEG.read_bytes(), 'x')[..., ::-1]
     rng = np.random.default_rng(0)
     views = [draw_view_params(rng, (800, 800)) for _ in range(6)]
     errors = {}

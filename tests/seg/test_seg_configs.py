@@ -1,31 +1,21 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Every segmentation config loads, builds, and initialises the plain ResNet-50 the same way (defect D8)."""
-import glob
 import os.path as osp
 
 import pytest
-import torch
+from config_helpers import assert_only_the_init_differs, config_files, read_config
 from config_helpers import load_config as load
-from config_helpers import read_config
-from helpers import ROOT, random_resnet50_state_dict
-from mmengine.config import Config
+from helpers import ROOT, assert_loaded_plain_resnet50, save_resnet50_checkpoints
 from mmseg.registry import MODELS
 
 CONFIG_DIR = osp.join(ROOT, 'configs', 'seg')
-CONFIGS = sorted(glob.glob(osp.join(CONFIG_DIR, '*', '*.py')))
-MODEL_CONFIGS = [path for path in CONFIGS if osp.basename(osp.dirname(path)) != '_base_']
+MODEL_CONFIGS = config_files('seg')
 GERSP_CONFIGS = [path for path in MODEL_CONFIGS if '-gersp' in osp.basename(path)]
 VARIANTS = ('-gersp', '-in1k', '-random')
 
 
 def config_id(path):
     return osp.relpath(path, CONFIG_DIR)
-
-
-@pytest.mark.parametrize('path', sorted(glob.glob(osp.join(CONFIG_DIR, '_base_', '**', '*.py'), recursive=True)),
-                         ids=config_id)
-def test_base_config_loads(path):
-    assert Config.fromfile(path).to_dict()
 
 
 def test_config_inventory():
@@ -70,19 +60,9 @@ def test_config_builds_without_weights(path):
 
 @pytest.mark.parametrize('path', GERSP_CONFIGS, ids=config_id)
 def test_variants_differ_only_in_init(path):
-    cfgs = {variant: read_config(path.replace('-gersp', variant)) for variant in VARIANTS}
-    gersp = cfgs['-gersp']
-    assert gersp.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=gersp.gersp_checkpoint,
-                                                 prefix='backbone.', _scope_='gersp_mm')
-    assert gersp.gersp_checkpoint == 'checkpoints/gersp_r50_backbone.pth'
-    assert cfgs['-in1k'].model.backbone.init_cfg == dict(type='Pretrained', checkpoint='torchvision://resnet50')
-    assert cfgs['-random'].model.backbone.init_cfg is None
-    reference = gersp.to_dict()
-    reference['model']['backbone'].pop('init_cfg')
-    for variant in VARIANTS[1:]:
-        other = cfgs[variant].to_dict()
-        other['model']['backbone'].pop('init_cfg')
-        assert other == reference, f'{variant} differs from GeRSP beyond the backbone init'
+    gersp, in1k, random = (read_config(path.replace('-gersp', variant)) for variant in VARIANTS)
+    reference = assert_only_the_init_differs(gersp, in1k, random)
+    assert random.model.backbone.init_cfg is None
     backbone = reference['model']['backbone']
     assert backbone.get('frozen_stages', -1) == -1
     assert backbone['norm_cfg'] == dict(type='SyncBN', requires_grad=True) and backbone['norm_eval'] is False
@@ -91,12 +71,7 @@ def test_variants_differ_only_in_init(path):
 @pytest.fixture(scope='module')
 def resnet50_checkpoints(tmp_path_factory):
     """A torchvision ResNet-50 with every tensor randomised, saved as a GeRSP-style and a torchvision file."""
-    state = random_resnet50_state_dict()
-    folder = tmp_path_factory.mktemp('resnet50')
-    gersp_path, plain_path = str(folder / 'gersp.pth'), str(folder / 'plain.pth')
-    torch.save({'state_dict': {f'backbone.{key}': value for key, value in state.items()}}, gersp_path)
-    torch.save(state, plain_path)
-    return state, {'-gersp': gersp_path, '-in1k': plain_path}
+    return save_resnet50_checkpoints(tmp_path_factory.mktemp('resnet50'))
 
 
 # the dilated (D8) and the plain-stride backbone, both init paths; and the LoveDA family
@@ -116,14 +91,7 @@ def test_plain_resnet50_loads_with_no_missing_keys(path, variant, resnet50_check
     cfg.model.backbone.init_cfg.checkpoint = files[variant]
     backbone = MODELS.build(cfg.model.backbone)
     backbone.init_weights()
-
-    loaded = backbone.state_dict()
-    missing = set(loaded) - set(state)
-    unexpected = set(state) - set(loaded)
-    assert not missing, f'keys of the backbone not in a plain ResNet-50: {sorted(missing)}'
-    assert unexpected == {'fc.weight', 'fc.bias'}
-    for key, value in loaded.items():
-        assert torch.equal(value, state[key]), f'{key} was not loaded from the checkpoint'
+    assert_loaded_plain_resnet50(backbone, state)
 
 
 def test_mmseg_deep_stem_would_not_load_plain_resnet50(resnet50_checkpoints):
