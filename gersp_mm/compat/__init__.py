@@ -13,7 +13,7 @@ test in ``tests/test_compat.py`` that reproduces the failure without the shim:
 types and a function that ``tools/train.py`` and ``tools/test.py`` call.
 """
 # The loader lives in gersp_mm.fileio; re-exported here, where it was first defined.
-from ..fileio.checkpoint_loading import CheckpointLoadError, load_checkpoint_file
+from ..fileio import CheckpointLoadError, load_checkpoint_file
 from .checkpoint_loader import install_checkpoint_loader, load_from_local
 from .config_inheritance import install_config_inheritance
 from .cpu_autocast import CPUAutocastOptimWrapper

@@ -2,7 +2,8 @@
 """Crash-safe file writing, diagnosed checkpoint loading and the image files of a folder."""
 from .atomic import atomic_write
 from .atomic_local_backend import AtomicLocalBackend
-from .checkpoint_loading import CheckpointLoadError, check_checkpoint_file, load_checkpoint_file
+from .checkpoint_file_check import CheckpointLoadError, check_checkpoint_file
+from .checkpoint_loading import load_checkpoint_file
 from .image_files import IMAGE_EXTENSIONS, iter_image_files
 
 __all__ = ['atomic_write', 'AtomicLocalBackend', 'CheckpointLoadError', 'check_checkpoint_file', 'load_checkpoint_file',
