@@ -11,6 +11,14 @@ import gersp_mm  # noqa: F401  (makes `gersp_mm::` config bases resolvable)
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist (``pytest -n 2``) each test file runs whole in one worker, so that an expensive
+    module-scoped fixture (a tiny training run, the quick demo) runs once, not once in every worker."""
+    from xdist.scheduler import LoadFileScheduling
+    return LoadFileScheduling(config, log)
+
+
 @pytest.fixture(params=['checkout', 'gersp_mm::'])
 def config_file(request, tmp_path) -> Callable[[Union[str, Path]], str]:
     """``resolve(path)`` gives a config of this repository as the test should load it: the checkout's file,

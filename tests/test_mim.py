@@ -71,7 +71,9 @@ def installed(tmp_path_factory):
     site folder. Returns ``(site, env)``: ``env`` puts that install ahead of the checkout's in-place install."""
     tmp = tmp_path_factory.mktemp('release')
     env = dict(os.environ, PYTHONWARNINGS='ignore')
-    run([sys.executable, 'setup.py', '-q', 'sdist', '-d', str(tmp / 'sdist')], ROOT, env)
+    # the build's egg-info goes to tmp: the checkout's own is the in-place install's metadata
+    run([sys.executable, 'setup.py', '-q', 'egg_info', '--egg-base', str(tmp), 'sdist', '-d', str(tmp / 'sdist')],
+        ROOT, env)
     sdist, = (tmp / 'sdist').glob('gersp_mm-*.tar.gz')
     pip = [sys.executable, '-m', 'pip', '--disable-pip-version-check']
     run([*pip, 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w', str(tmp / 'wheel'), str(sdist)], tmp, env)

@@ -1,6 +1,7 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""tools/analysis_tools/check_dataset.py end to end on a det (DIOR), a seg (Potsdam) and a cls (NWPU) config,
-with the real sample files of tests/data; the numbers are checked against counts made from the files."""
+"""The dataset check (gersp_mm.analysis.check_config) on a det (DIOR), a seg (Potsdam) and a cls (NWPU) config,
+with the real sample files of tests/data; the numbers are checked against counts made from the files. The DIOR
+check runs tools/analysis_tools/check_dataset.py end to end; the others run its function in this process."""
 import re
 import shutil
 import subprocess
@@ -32,12 +33,20 @@ def run_tool(*args):
     return result.returncode, result.stdout + '\n--- stderr ---\n' + result.stderr
 
 
+def check_in_process(capsys, config, options, **kwargs):
+    """:func:`check_config` (what the tool runs) in this process: whether every split is fine, and the report."""
+    reports = check_config(str(config), cfg_options=options, **kwargs)
+    captured = capsys.readouterr()
+    return all(report.ok for report in reports), captured.out + '\n--- stderr ---\n' + captured.err
+
+
 def last_line(out):
     return out.split('\n--- stderr ---\n')[0].rstrip().splitlines()[-1]
 
 
 def data_root_options(root, splits=('train', 'val', 'test')):
-    return ['--cfg-options'] + [f'{split}_dataloader.dataset.data_root={root}/' for split in splits]
+    """``--cfg-options`` (as the tool parses them) that read every split from ``root``."""
+    return {f'{split}_dataloader.dataset.data_root': f'{root}/' for split in splits}
 
 
 def write_dior(root: Path) -> Path:
@@ -74,7 +83,8 @@ def per_class_lines(output, section):
 
 def test_det_config_report_and_pictures(tmp_path):
     root = write_dior(tmp_path / 'DIOR')
-    code, out = run_tool(DIOR_CONFIG, '--show-dir', tmp_path / 'show', '--num', '2', *data_root_options(root))
+    options = [f'{key}={value}' for key, value in data_root_options(root).items()]
+    code, out = run_tool(DIOR_CONFIG, '--show-dir', tmp_path / 'show', '--num', '2', '--cfg-options', *options)
     assert code == 0, out
     trainval = names_in_xmls(SPLITS['train'] + SPLITS['val'])
     assert per_class_lines(out, 'train') == {name: trainval.get(name, 0) for name in DIOR_CLASSES}
@@ -101,8 +111,7 @@ def test_det_missing_images_are_reported_all_at_once(tmp_path, capsys):
     root = write_dior(tmp_path / 'DIOR')
     for img_id in ('11726', '23463'):
         (root / 'JPEGImages-test' / f'{img_id}.jpg').unlink()
-    options = {f'{split}_dataloader.dataset.data_root': f'{root}/' for split in ('train', 'val', 'test')}
-    reports = check_config(str(DIOR_CONFIG), cfg_options=options)
+    reports = check_config(str(DIOR_CONFIG), cfg_options=data_root_options(root))
     assert [report.ok for report in reports] == [True, False, True]  # test is the same dataset as val
     out = capsys.readouterr().out
     assert ("== val (val_dataloader.dataset): DIORDataset: CANNOT BUILD\n  FileNotFoundError: DIORDataset (split "
@@ -110,7 +119,7 @@ def test_det_missing_images_are_reported_all_at_once(tmp_path, capsys):
     assert out.rstrip().endswith('problems in val')
 
 
-def test_seg_config_counts_pixels_as_training_loads_them(tmp_path):
+def test_seg_config_counts_pixels_as_training_loads_them(tmp_path, capsys):
     """The real Potsdam crop: label values {0: 24696, 1: 100557, 2: 64023, 3: 34357, 4: 30670, 5: 7841}
     (tests/data/seg/SOURCES.md); reduce_zero_label makes 0 ignored and k class k - 1."""
     root = tmp_path / 'potsdam'
@@ -120,9 +129,9 @@ def test_seg_config_counts_pixels_as_training_loads_them(tmp_path):
             (root / kind / split).mkdir(parents=True)
             shutil.copy(DATA / 'seg' / 'potsdam' / kind / crop, root / kind / split)
     (root / 'ann_dir' / 'val' / crop).unlink()
-    code, out = run_tool(POTSDAM_CONFIG, '--split', 'train', 'val', '--show-dir', tmp_path / 'show', '--num', '1',
-                         *data_root_options(root, ('train', 'val')))
-    assert code == 1, out
+    ok, out = check_in_process(capsys, POTSDAM_CONFIG, data_root_options(root, ('train', 'val')),
+                               splits=['train', 'val'], show_dir=str(tmp_path / 'show'), num=1)
+    assert not ok, out
     assert per_class_lines(out, 'train') == {'impervious_surface': 100557, 'building': 64023, 'low_vegetation': 34357,
                                              'tree': 30670, 'car': 7841, 'clutter': 0}
     assert 'labelled pixels: 237448; ignored pixels (label 255): 24696' in out
@@ -134,16 +143,16 @@ def test_seg_config_counts_pixels_as_training_loads_them(tmp_path):
     assert drawn.shape == image.shape and np.abs(drawn.astype(int) - image).mean() > 10  # the mask is blended in
 
 
-def test_cls_config_counts_images_per_class_and_finds_missing_files(tmp_path):
+def test_cls_config_counts_images_per_class_and_finds_missing_files(tmp_path, capsys):
     nwpu = DATA / 'cls' / 'nwpu'
     train, test = tmp_path / 'train.txt', tmp_path / 'test.txt'
     train.write_text('airplane/airplane_001.jpg 0\nairplane/airplane_002.jpg 0\nairport/airport_001.jpg 1\n')
     test.write_text('airport/airport_002.jpg 1\nairport/airport_404.jpg 1\nairplane/airplane_404.jpg 0\n')
-    options = ['--cfg-options'] + [f'{split}_dataloader.dataset.{key}={value}' for split, ann_file in
-                                   (('train', train), ('val', test), ('test', test))
-                                   for key, value in (('data_root', nwpu), ('ann_file', ann_file))]
-    code, out = run_tool(NWPU_CONFIG, '--show-dir', tmp_path / 'show', '--num', '5', *options)
-    assert code == 1, out
+    options = {f'{split}_dataloader.dataset.{key}': str(value) for split, ann_file in
+               (('train', train), ('val', test), ('test', test))
+               for key, value in (('data_root', nwpu), ('ann_file', ann_file))}
+    ok, out = check_in_process(capsys, NWPU_CONFIG, options, show_dir=str(tmp_path / 'show'), num=5)
+    assert not ok, out
     train_counts = per_class_lines(out, 'train')
     assert len(train_counts) == 45 and train_counts['airplane'] == 2 and train_counts['airport'] == 1
     assert sum(train_counts.values()) == 3

@@ -1,11 +1,11 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """A NaN loss term at a chosen iteration: the run stops (or skips the step) before the update is applied,
 and no checkpoint with non-finite tensors is ever written."""
-import socket
 
 import pytest
 import torch
 import torch.multiprocessing as mp
+from helpers import free_port
 from mmengine.hooks import Hook
 from toy_runs import any_rank_worker, toy_runner
 
@@ -105,8 +105,5 @@ def test_guard_arguments_are_checked():
 
 def test_every_process_of_a_distributed_run_drops_the_step_when_one_sees_a_nan(tmp_path):
     """DDP ranks must take the same decision (a rank that steps while another does not diverges or hangs)."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
-    mp.spawn(any_rank_worker, args=(2, port, str(tmp_path)), nprocs=2)
+    mp.spawn(any_rank_worker, args=(2, free_port(), str(tmp_path)), nprocs=2)
     assert [(tmp_path / f'rank{rank}').read_text() for rank in range(2)] == ['True', 'True']
