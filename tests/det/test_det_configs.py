@@ -44,8 +44,10 @@ def test_the_config_set_is_complete():
     assert set(CONFIGS) == expected
 
 
-@pytest.mark.parametrize('name', CONFIGS)
+@pytest.mark.parametrize('name', [name for name in CONFIGS if '-gersp_' in name])
 def test_config_loads_and_builds(name):
+    """(The ImageNet and random variants are these configs with another backbone init_cfg, which the build
+    drops: test_initialisations_differ_only_in_the_backbone_init.)"""
     cfg = load(name)
     assert cfg.custom_imports == dict(imports=['gersp_mm', 'gersp_mm.det'], allow_failed_imports=False)
     assert cfg.default_scope == 'mmdet'
