@@ -1,11 +1,13 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Helpers shared by the tests of several folders (the tests folder is on ``sys.path``)."""
+import contextlib
+import io
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import torch
 import torchvision
@@ -69,6 +71,15 @@ def run_python(*args, cwd=ROOT, **env_vars) -> str:
                             timeout=900)
     assert result.returncode == 0, f'{args} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}'
     return result.stdout + result.stderr
+
+
+def run_main(main: Callable[[Optional[Sequence[str]]], int], *args) -> subprocess.CompletedProcess:
+    """A tool's package function ``main(argv)`` in this process (no interpreter start, no imports), its stdout
+    and stderr captured: what a run of the tool in a new process returns."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        returncode = main([str(arg) for arg in args])
+    return subprocess.CompletedProcess(args, returncode, stdout.getvalue(), stderr.getvalue())
 
 
 def shrink_to_nwpu_sample(cfg, train_list, test_list, work_dir):

@@ -1,14 +1,12 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """tools/model_converters/extract_backbone.py on every supported source layout."""
-import contextlib
-import io
 import subprocess
 import sys
 
 import pytest
 import torch
 import torchvision
-from helpers import ROOT, random_resnet50_state_dict
+from helpers import ROOT, random_resnet50_state_dict, run_main
 from mmpretrain.registry import MODELS
 
 import gersp_mm.pretrain  # noqa: F401
@@ -71,10 +69,7 @@ def source_layouts(backbone):
 
 def run(*args):
     """The tool's main() in this process (fast); returns what a subprocess run would."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        returncode = export_cli.main([str(arg) for arg in args])
-    return subprocess.CompletedProcess(args, returncode, stdout.getvalue(), stderr.getvalue())
+    return run_main(export_cli.main, *args)
 
 
 def test_command_line(tmp_path, resnet50):

@@ -3,21 +3,20 @@
 problem, and nothing is left under (or next to) the output name."""
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 import torch
 import torchvision
-from helpers import ROOT
+from helpers import ROOT, run_main
+
+from gersp_mm.export import cli as export_cli
 
 JPEG = ROOT / 'tests/data/pretrain/natural/train/n01440764/n01440764_10026.JPEG'
 
 
 def extract(src, dst):
-    result = subprocess.run([sys.executable, 'tools/model_converters/extract_backbone.py', str(src), str(dst)],
-                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
-                            timeout=300)
+    """The export tool's function in this process (tests/export/test_extract_backbone.py runs the tool itself)."""
+    result = run_main(export_cli.main, src, dst)
     return result.returncode, result.stdout + result.stderr
 
 
