@@ -14,7 +14,10 @@ CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """With pytest-xdist (``pytest -n 2``) each test file runs whole in one worker, so that an expensive
-    module-scoped fixture (a tiny training run, the quick demo) runs once, not once in every worker."""
+    module-scoped fixture (a tiny training run, the quick demo) runs once, not once in every worker. (An
+    explicit ``--dist`` other than ``load`` is kept.)"""
+    if config.getoption('dist') != 'load':
+        return None
     from xdist.scheduler import LoadFileScheduling
     return LoadFileScheduling(config, log)
 
