@@ -11,14 +11,26 @@ import gersp_mm  # noqa: F401  (makes `gersp_mm::` config bases resolvable)
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 
 
+def pytest_collection_modifyitems(config, items):
+    """Files with more ``slow`` tests first (stable otherwise): with parallel workers the long files start at
+    once and the short ones fill in around them, so that the workers finish together."""
+    slow_per_file = {}
+    for item in items:
+        if item.get_closest_marker('slow'):
+            slow_per_file[item.path] = slow_per_file.get(item.path, 0) + 1
+    items.sort(key=lambda item: -slow_per_file.get(item.path, 0))
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """With pytest-xdist (``pytest -n 2``) each test file runs whole in one worker, so that an expensive
-    module-scoped fixture (a tiny training run, the quick demo) runs once, not once in every worker. (An
+    module-scoped fixture (a tiny training run, the quick demo) runs once, not once in every worker, and the
+    files are handed out in the collection order (slow files first), not by their number of tests. (An
     explicit ``--dist`` other than ``load`` is kept.)"""
     if config.getoption('dist') != 'load':
         return None
     from xdist.scheduler import LoadFileScheduling
+    config.option.loadscopereorder = False
     return LoadFileScheduling(config, log)
 
 

@@ -47,6 +47,7 @@ def assert_backbone_initialised_from(cfg, registry_scope, exported_weights):
         assert torch.equal(state[key], value), key
 
 
+@pytest.mark.slow
 def test_detection_with_mmdet_own_train_script(exported, tmp_path):
     checkpoint, weights = exported
     objects = {'00001': [('vehicle', (4, 6, 12, 14)), ('ship', (30, 5, 40, 9))],
@@ -70,6 +71,7 @@ def test_detection_with_mmdet_own_train_script(exported, tmp_path):
     assert not torch.equal(trained['backbone.layer4.2.conv3.weight'], weights['layer4.2.conv3.weight'])
 
 
+@pytest.mark.slow
 def test_segmentation_from_the_exported_backbone(exported, tmp_path, one_thread):
     from mmengine.runner import Runner
     checkpoint, weights = exported

@@ -75,6 +75,7 @@ def test_mmseg_get_flops_is_broken_by_the_pinned_mmengine(tmp_path):
     assert result.stderr.strip().endswith('ValueError: "input_shape" and "inputs" cannot be both set.')
 
 
+@pytest.mark.slow
 def test_segmentor_with_mmseg_own_train_and_test_scripts(tmp_path):
     config = tiny_seg_config(tmp_path)
     log = run_host_tool('seg', 'train.py', config, '--work-dir', 'work', cwd=tmp_path)
@@ -84,6 +85,7 @@ def test_segmentor_with_mmseg_own_train_and_test_scripts(tmp_path):
     assert 'mIoU' in log and (tmp_path / 'painted' / 'vis_data').is_dir()
 
 
+@pytest.mark.slow
 def test_detector_with_mmdet_own_test_script(tmp_path):
     """mmdet's train.py is run by tests/test_end_to_end.py; here its test.py, with the flags it offers."""
     config = tiny_det_config(tmp_path)

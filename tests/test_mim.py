@@ -12,6 +12,7 @@ import torch
 from helpers import ROOT, free_port
 from tiny_configs import random_checkpoint, tiny_cls_config
 
+pytestmark = pytest.mark.slow  # mim commands that install, train and run the demo: minutes in all
 MIM = Path(sys.executable).parent / 'mim'  # the console script users type
 PRETRAIN_DATA = ROOT / 'tests' / 'data' / 'pretrain'
 ONE_EPOCH = ['train_cfg.max_epochs=1', 'param_scheduler.0.periods=[1]', 'param_scheduler.0.restart_weights=[1.0]',

@@ -26,6 +26,7 @@ def run_on_tiny_config(make_config, tmp_path, *options) -> str:
     return run_python(TEST_TOOL, config, checkpoint, '--work-dir', 'work', *options, cwd=tmp_path, OMP_NUM_THREADS='1')
 
 
+@pytest.mark.slow
 def test_detection_predictions_painted_dumped_and_flip_tta(tmp_path):
     log = run_on_tiny_config(tiny_det_config, tmp_path, '--out', 'dets.pkl', '--show-dir', 'painted', '--tta')
     assert 'pascal_voc/mAP' in log
@@ -43,6 +44,7 @@ def test_detection_predictions_painted_dumped_and_flip_tta(tmp_path):
     assert all(Image.open(path).size == (2 * 800, 800) for path in painted)
 
 
+@pytest.mark.slow
 def test_segmentation_prediction_maps_and_painted_images(tmp_path):
     log = run_on_tiny_config(tiny_seg_config, tmp_path, '--out', 'maps', '--show-dir', 'painted')
     assert 'mIoU' in log

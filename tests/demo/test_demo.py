@@ -18,6 +18,7 @@ from gersp_mm.demo.plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS
 from gersp_mm.demo.report import README_BEGIN, README_END
 from gersp_mm.demo.synthetic_scenes import DemoDataRoots
 
+pytestmark = pytest.mark.slow  # every test here shares or makes a run of a minute or more
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 3
 NUM_STAGES = 1 + len(PRETRAININGS) + len(TASKS) * len(INITIALISATIONS) + 1

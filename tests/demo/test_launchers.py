@@ -17,7 +17,7 @@ echo setup >> "$CALLS"
 mkdir -p "$GERSP_VENV/bin"
 cat > "$GERSP_VENV/bin/python" <<'PY'
 #!/usr/bin/env bash
-echo "python $*" >> "$CALLS"
+echo "python $*${OMP_NUM_THREADS:+ (OMP_NUM_THREADS=$OMP_NUM_THREADS)}" >> "$CALLS"
 [ "$1" = "-c" ] && [ -e "$GERSP_VENV/broken" ] && exit 1
 exit 0
 PY
@@ -26,10 +26,11 @@ rm -f "$GERSP_VENV/broken"
 """
 CHECK = 'python -c import mmcv._ext, gersp_mm'
 RUNS = dict(run_demo=['python tools/demo.py --quick'],
-            run_tests=['python -m ruff check .', 'python -m pytest --quick'])
+            run_tests=['python -m ruff check .',
+                       'python -m pytest --numprocesses auto --maxprocesses 4 --quick (OMP_NUM_THREADS=1)'])
 
 
-def launch(tmp_path: Path, script: str, venv: str = 'venv') -> list:
+def launch(tmp_path: Path, script: str, venv: str = 'venv', **env_vars: str) -> list:
     repo = tmp_path / 'repo'
     if not repo.exists():
         (repo / 'tools').mkdir(parents=True)
@@ -38,7 +39,8 @@ def launch(tmp_path: Path, script: str, venv: str = 'venv') -> list:
         (repo / 'tools' / 'setup_env.sh').write_text(FAKE_SETUP)
     calls = tmp_path / 'calls.txt'
     calls.unlink(missing_ok=True)
-    env = dict(os.environ, GERSP_VENV=str(tmp_path / venv), CALLS=str(calls))
+    env = {name: value for name, value in os.environ.items() if name not in ('OMP_NUM_THREADS', 'GERSP_TEST_WORKERS')}
+    env.update(GERSP_VENV=str(tmp_path / venv), CALLS=str(calls), **env_vars)
     result = subprocess.run(['bash', f'tools/{script}.sh', '--quick'], cwd=repo, env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -61,3 +63,8 @@ def test_an_incomplete_environment_is_completed_by_the_setup(tmp_path, script):
     launch(tmp_path, script)
     (tmp_path / 'venv' / 'broken').touch()
     assert launch(tmp_path, script) == [CHECK, 'setup', *RUNS[script]]
+
+
+def test_the_test_command_takes_the_number_of_workers_and_threads_from_the_environment(tmp_path):
+    calls = launch(tmp_path, 'run_tests', GERSP_TEST_WORKERS='0', OMP_NUM_THREADS='2')
+    assert calls[-1] == 'python -m pytest --numprocesses 0 --maxprocesses 4 --quick (OMP_NUM_THREADS=2)'

@@ -2,6 +2,7 @@
 """One real downstream run end to end: NWPU-RESISC45 (20%) from random init, 2 seeds, on the real sample images."""
 import csv
 
+import pytest
 from helpers import ROOT, write_nwpu_split
 
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'
@@ -18,6 +19,7 @@ def tiny_options(train_list, test_list):
     return options
 
 
+@pytest.mark.slow
 def test_nwpu_random_two_seeds_then_skipped(downstream_tool, in_repo, tmp_path, monkeypatch, capfd):
     monkeypatch.setenv('OMP_NUM_THREADS', '1')  # the training processes: one thread each on a shared machine
 

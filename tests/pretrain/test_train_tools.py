@@ -39,6 +39,7 @@ def straight_run(tmp_path_factory):
     return work_dir, log
 
 
+@pytest.mark.slow
 def test_resume_mid_epoch_reproduces_the_uninterrupted_run(straight_run, tmp_path):
     """6 iterations straight vs 4, stop, --resume, 2 more: same student, teacher, queue and optimizer."""
     straight_dir, _ = straight_run
@@ -64,6 +65,7 @@ def test_resume_auto_continues_from_the_last_checkpoint(straight_run, tmp_path):
         assert torch.equal(value, resumed[name]), name
 
 
+@pytest.mark.slow
 def test_two_process_distributed_run_through_dist_train_sh(tmp_path):
     log = run_tool(['bash', 'tools/dist_train.sh', TINY, '2', '--work-dir', str(tmp_path)], PORT=str(free_port()))
     assert 'Distributed training: True' in log

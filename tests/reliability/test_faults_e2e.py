@@ -86,6 +86,7 @@ def reference(tmp_path_factory):
     return work_dir
 
 
+@pytest.mark.slow
 def test_kill_during_training_and_during_a_checkpoint_write_lose_only_unsaved_work(reference, tmp_path):
     """kill -9 in the middle of training, then (after a resume) while iter_4.pth is half-written, keeping only
     one checkpoint (the demo's setting): each time the newest complete checkpoint survives, and the final

@@ -55,9 +55,14 @@ def test_real_crop_through_potsdam_train_pipeline():
     assert packed['inputs'].shape[1:] == gt.shape[1:]
 
 
-@pytest.mark.parametrize('name', ['deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py',
-                                  'psanet_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'])
+@pytest.mark.slow
+@pytest.mark.parametrize('name, config_file',
+                         [('deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py', 'checkout'),
+                          ('psanet_r50-gersp-d8_4xb4-80k_potsdam-512x512.py', 'gersp_mm::')],
+                         indirect=['config_file'])
 def test_segmentor_trains_and_evaluates(name, tmp_path, one_thread, config_file):
+    """Each segmentor trains and evaluates; each way of loading a config (the checkout's file, a user's
+    ``gersp_mm::`` config) with one of them: the model code is the same under both scopes."""
     data_root = str(tmp_path / 'potsdam')
     write_potsdam_layout(data_root)
     cfg = shrink_to(load(name, config_file), 32, data_root, str(tmp_path / 'work_dir'))
