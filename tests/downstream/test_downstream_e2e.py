@@ -5,6 +5,8 @@ import csv
 import pytest
 from helpers import ROOT, write_nwpu_split
 
+from gersp_mm.cls import read_metric
+
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'
 
 
@@ -47,7 +49,8 @@ def test_nwpu_random_two_seeds_then_skipped(downstream_tool, in_repo, tmp_path, 
     with open(work_dir / 'results.csv', newline='') as f:
         (summary, ) = csv.DictReader(f)
     assert (summary['init'], summary['n'], summary['seeds']) == ('random', '2', '0;1')
-    assert all(0 <= float(value) <= 100 for value in summary['values'].split(';'))
+    runs = [work_dir / 'nwpu-20p' / 'random' / f'seed{seed}' for seed in (0, 1)]
+    assert summary['values'] == ';'.join(f'{read_metric(str(run)):.4f}' for run in runs)  # top-1 in percent
     assert (work_dir / 'results.png').read_bytes().startswith(b'\x89PNG')
 
     code, out = run_tool(*argv)
