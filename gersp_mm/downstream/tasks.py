@@ -21,7 +21,7 @@ from mmengine.config import Config
 #: The init variants of every task, as they appear in the config names.
 VARIANTS = ('gersp', 'in1k', 'random')
 
-#: The pre-trainings the paper reports, in the column order of its tables (SPEC.md section 3).
+#: The pre-trainings the paper reports, in the column order of its tables (docs/downstream.md lists the numbers).
 PAPER_COLUMNS = ('GeRSP', 'GeRSP-200', 'ImageNet', 'MoCo')
 PAPER_COLUMN_TITLES = {
     'GeRSP': 'GeRSP (100 ep)',
