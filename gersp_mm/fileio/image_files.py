@@ -12,7 +12,10 @@ def iter_image_files(root: str, extensions: Sequence[str] = IMAGE_EXTENSIONS) ->
     """Yield the image files under ``root`` (recursively) as sorted relative POSIX paths.
 
     Directories are walked in sorted order and files sorted within each directory, so the order is the
-    same on every machine and file system (``os.listdir`` order is not).
+    same on every machine and file system (``os.listdir`` order is not). Hidden files and folders (names
+    starting with ``.``, e.g. the ``._*.jpg`` resource forks macOS writes next to every image in archives
+    and on shared drives) are skipped: they are not images. mmengine's folder listing, and with it the
+    class-folder scan of the classification datasets, skips the same names.
 
     Args:
         root (str): Folder to scan.
@@ -23,8 +26,8 @@ def iter_image_files(root: str, extensions: Sequence[str] = IMAGE_EXTENSIONS) ->
     """
     extensions = tuple(ext.lower() for ext in extensions)
     for folder, subfolders, files in os.walk(root):
-        subfolders.sort()
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith('.'))
         relative = osp.relpath(folder, root)
         for name in sorted(files):
-            if name.lower().endswith(extensions):
+            if name.lower().endswith(extensions) and not name.startswith('.'):
                 yield name if relative == '.' else f'{relative}/{name}'.replace(os.sep, '/')

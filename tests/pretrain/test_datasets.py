@@ -79,13 +79,14 @@ class TestUnlabeledImageFolder:
         assert paths == ['top.tif', 'a/0.jpg', 'a/z/1.PNG', 'b/2.jpg']
 
     def test_where_mmpretrain_custom_dataset_differs_ours_holds(self, tmp_path):
-        """Our order, extensions, dot files, list comments and errors, not ``CustomDataset(with_label=False)``'s."""
-        for rel in ['a.jpg', 'a/y.JPEG', 'a-b/x.webp', 'b/.dot.jpg', 'b/c.TIFF']:
+        """Our order, extensions, list comments and errors, not ``CustomDataset(with_label=False)``'s; hidden
+        files and folders (macOS ``._*.jpg``, ``.thumbnails/``) skipped as mmengine's listing skips them."""
+        for rel in ['a.jpg', 'a/y.JPEG', 'a-b/x.webp', 'b/._c.TIFF', 'b/c.TIFF', '.thumbnails/a.jpg']:
             (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / rel).write_bytes(b'')
         dataset = UnlabeledImageFolder(data_root=str(tmp_path))
         assert [Path(info['img_path']).relative_to(tmp_path).as_posix() for info in dataset] == [
-            'a.jpg', 'a/y.JPEG', 'a-b/x.webp', 'b/.dot.jpg', 'b/c.TIFF']  # mmpretrain: a-b/x.webp first
+            'a.jpg', 'a/y.JPEG', 'a-b/x.webp', 'b/c.TIFF']  # mmpretrain: a-b/x.webp first
         assert dataset.metainfo == dict(classes=None) and dataset.CLASSES is None
         (tmp_path / 'list.txt').write_text('# Million-AID, test split\n\n  a/y.JPEG  \nb/c.TIFF\n')
         listed = UnlabeledImageFolder(data_root=str(tmp_path), ann_file='list.txt', data_prefix='')

@@ -25,10 +25,10 @@ class UnlabeledImageFolder(BaseDataset):
     only adds :meth:`load_data_list`. It does not use ``CustomDataset(with_label=False)``, whose loading
     differs from ours in ways users rely on:
 
-    - its scan sorts whole relative paths (``a-b/x.jpg < a.jpg < a/y.jpg < b.jpg``) and skips names
-      starting with ``.``; ours lists each folder's files before its sub-folders and keeps dot files, the
-      order of the lists already written by the file list tool and of every seeded run so far (switching
-      would give images new indices);
+    - its scan sorts whole relative paths (``a-b/x.jpg < a.jpg < a/y.jpg < b.jpg``); ours lists each
+      folder's files before its sub-folders, the order of the lists already written by the file list tool
+      and of every seeded run so far (switching would give images new indices); both skip hidden files and
+      folders (names starting with ``.``);
     - it reads ``ann_file`` verbatim: spaces stay in the paths, a blank line becomes the image folder itself
       and a ``#`` comment becomes an image path;
     - an empty scan raises ``RuntimeError`` (ours: ``ValueError``), and a missing folder or list is the file
