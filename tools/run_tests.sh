@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 parse_usage 0 "$@"
 cd "$ROOT"
-ensure_env
+ensure_env xdist  # pytest-xdist: an environment made before it was a test requirement gets it
 "$VENV/bin/python" -m ruff check .
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 "$VENV/bin/python" -m pytest --numprocesses "${GERSP_TEST_WORKERS:-auto}" --maxprocesses 4 "$@"

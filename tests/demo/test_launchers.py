@@ -24,7 +24,8 @@ PY
 chmod +x "$GERSP_VENV/bin/python"
 rm -f "$GERSP_VENV/broken"
 """
-CHECK = 'python -c import mmcv._ext, gersp_mm'
+CHECK = dict(run_demo='python -c import mmcv._ext, gersp_mm',
+             run_tests='python -c import mmcv._ext, gersp_mm, xdist')  # the tests need pytest-xdist too
 RUNS = dict(run_demo=['python tools/demo.py --quick'],
             run_tests=['python -m ruff check .',
                        'python -m pytest --numprocesses auto --maxprocesses 4 --quick (OMP_NUM_THREADS=1)'])
@@ -55,14 +56,14 @@ def test_a_fresh_clone_gets_its_environment_built_first(tmp_path, script):
 @pytest.mark.parametrize('script', ['run_demo', 'run_tests'])
 def test_a_working_environment_is_used_as_it_is(tmp_path, script):
     launch(tmp_path, script)
-    assert launch(tmp_path, script) == [CHECK, *RUNS[script]]
+    assert launch(tmp_path, script) == [CHECK[script], *RUNS[script]]
 
 
 @pytest.mark.parametrize('script', ['run_demo', 'run_tests'])
 def test_an_incomplete_environment_is_completed_by_the_setup(tmp_path, script):
     launch(tmp_path, script)
     (tmp_path / 'venv' / 'broken').touch()
-    assert launch(tmp_path, script) == [CHECK, 'setup', *RUNS[script]]
+    assert launch(tmp_path, script) == [CHECK[script], 'setup', *RUNS[script]]
 
 
 def test_the_test_command_takes_the_number_of_workers_and_threads_from_the_environment(tmp_path):

@@ -29,10 +29,10 @@ parse_usage() {
   fi
 }
 
-# ensure_env: build the environment with tools/setup_env.sh when it is absent or incomplete (its python
-# cannot import mmcv's compiled ops and gersp_mm).
+# ensure_env [MODULES]: build the environment with tools/setup_env.sh when it is absent or incomplete (its
+# python cannot import mmcv's compiled ops and gersp_mm, or the comma-separated MODULES the tool needs too).
 ensure_env() {
-  if ! "$VENV/bin/python" -c 'import mmcv._ext, gersp_mm' >/dev/null 2>&1; then
+  if ! "$VENV/bin/python" -c "import mmcv._ext, gersp_mm${1:+, $1}" >/dev/null 2>&1; then
     echo "[$(basename "$0" .sh)] no working environment at $VENV: building it with tools/setup_env.sh first"
     bash "$ROOT/tools/setup_env.sh"
   fi
