@@ -15,6 +15,15 @@ modules of :mod:`gersp_mm.engine` (non-finite guard, atomic checkpoints, checked
 registries, where every host finds them. :mod:`gersp_mm.registry` (imported
 by mmengine when it meets the scope) builds the dicts of configs that inherit ``gersp_mm::`` bases.
 The import also quiets the host libraries' harmless log messages (:mod:`gersp_mm.log_filters`).
+
+The rest of the package serves the command lines in ``tools/``, each a thin CLI over one of them:
+
+- :mod:`gersp_mm.engine`: crash safety (non-finite guard, atomic checkpoints, checked resume);
+- :mod:`gersp_mm.fileio`: atomic writes, checked checkpoint loading, image file scans;
+- :mod:`gersp_mm.export`: backbone export from every known checkpoint layout, and its metadata;
+- :mod:`gersp_mm.downstream`: the downstream benchmark suite (inits x tasks x seeds, results vs the paper);
+- :mod:`gersp_mm.analysis`: scalar logs, training curves, seed summaries, the dataset check;
+- :mod:`gersp_mm.demo`: the main job (``tools/demo.py``) on built-in synthetic data.
 """
 from .log_filters import install_log_filters
 
