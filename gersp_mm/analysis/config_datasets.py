@@ -12,16 +12,17 @@ from mmengine.config import Config
 from mmengine.registry import DATASETS, init_default_scope
 from mmengine.utils import import_modules_from_strings
 
+from ..tool_config import load_tool_config
+
 #: The task of a config, by its ``default_scope``.
 TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpretrain': 'cls'}
 SPLITS = ('train', 'val', 'test')
 
 
 def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
-    """Parse a config, apply ``cfg_options``, import its ``custom_imports`` and set its default scope."""
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    """Load a config as ``tools/train.py`` does (:func:`~gersp_mm.tool_config.load_tool_config`), import its
+    ``custom_imports`` and set its default scope."""
+    cfg = load_tool_config(config, cfg_options)
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.get('default_scope', 'mmengine'))

@@ -20,6 +20,7 @@ from mmengine.config import Config, DictAction
 
 from ..export import BackboneExtractionError, BackboneMismatchError, backbone_tensors, check_resnet_tensors
 from ..fileio import CheckpointLoadError, load_checkpoint_file
+from ..tool_config import load_tool_config
 from .runs import Init, Run, display_path
 
 #: The dataloaders whose datasets a training run builds.
@@ -33,14 +34,6 @@ def parse_cfg_options(options: Sequence[str]) -> Dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(['--cfg-options', *options]).cfg_options
-
-
-def load_run_config(path: str, cfg_options: Dict[str, Any]) -> Config:
-    """A config as the run's ``tools/train.py`` sees it: the file with ``cfg_options`` merged."""
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    return cfg
 
 
 def _datasets(dataset: Any, key: str) -> Iterator[Tuple[str, dict]]:
@@ -143,7 +136,7 @@ def preflight(runs: Sequence[Run], cfg_options: Sequence[str] = ()) -> List[str]
         list[str]: The problems; empty when every run can start.
     """
     options = parse_cfg_options(cfg_options)
-    configs = {config: load_run_config(config, options) for config in dict.fromkeys(run.config for run in runs)}
+    configs = {config: load_tool_config(config, options) for config in dict.fromkeys(run.config for run in runs)}
     problems, seen = [], set()
     for run in runs:
         for key, problem in check_data(configs[run.config]):
