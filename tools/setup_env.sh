@@ -15,7 +15,8 @@
 #      CUDA toolkit is found and a GPU is visible, otherwise CPU kernels; MMCV_CUDA=0/1 overrides),
 #      caching the wheel in $GERSP_CACHE (default ~/.cache/gersp_mm) keyed by
 #      mmcv/torch/CUDA/Python version, so later runs install it in seconds
-#   5. install mmengine / mmpretrain / mmdet / mmsegmentation, openmim, the test tools and gersp_mm itself
+#   5. install mmengine / mmpretrain / mmdet / mmsegmentation, mmrotate (pinned by hash), openmim, the test
+#      tools and gersp_mm itself
 #      (the checkout, installed in place: `mim train/test/run/search gersp_mm` find its tools and configs)
 #   6. print the environment report and run the import / ops self-check
 set -euo pipefail
@@ -110,6 +111,9 @@ fi
 
 step "5/6 OpenMMLab packages and gersp_mm"
 "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" -r "$ROOT/requirements/mim.txt"
+# mmrotate 1.x (oriented boxes) pinned by its hash; --no-deps: its requirements came with the line above, and
+# it declares no mmcv/mmdet versions (it checks them at import). See requirements/rotated.txt.
+"${PIP[@]}" install -q --no-deps --require-hashes -r "$ROOT/requirements/rotated.txt"
 # gersp_mm is installed for development in the layout `setup.py develop` made: its metadata in the checkout
 # (gersp_mm.egg-info), found through an .egg-link and a line of easy-install.pth in site-packages, so the
 # checkout is the installed package (pip lists it as editable there, upgrades and uninstalls it). openmim
