@@ -11,10 +11,11 @@
 #   3. install torch / torchvision (pinned default, override with TORCH_SPEC / TORCHVISION_SPEC and
 #      TORCH_INDEX_URL, e.g. a CUDA wheel for your driver)
 #   4. build mmcv 2.1.0 WITH its compiled ops from the sdist against the installed torch
-#      (C++ standard taken from what the torch headers require; CUDA kernels when torch has CUDA, a
-#      CUDA toolkit is found and a GPU is visible, otherwise CPU kernels; MMCV_CUDA=0/1 overrides),
+#      (C++ standard taken from what the torch headers require; CUDA kernels when torch has CUDA and a
+#      GPU is visible, otherwise CPU kernels; MMCV_CUDA=0/1 overrides; without a CUDA toolkit of torch's
+#      major version, nvcc of torch's CUDA version comes from the package index),
 #      caching the wheel in $GERSP_CACHE (default ~/.cache/gersp_mm) keyed by
-#      mmcv/torch/CUDA/Python version, so later runs install it in seconds
+#      mmcv/torch/CUDA + architectures/Python version, so later runs install it in seconds
 #   5. install mmengine / mmpretrain / mmdet / mmsegmentation, mmrotate (pinned by hash), openmim, the test
 #      tools and gersp_mm itself
 #      (the checkout, installed in place: `mim train/test/run/search gersp_mm` find its tools and configs)
@@ -52,28 +53,22 @@ if [ -n "${TORCH_INDEX_URL:-}" ]; then torch_args+=(--index-url "$TORCH_INDEX_UR
 "${PIP[@]}" install -q "${torch_args[@]}" "$TORCH_SPEC" "$TORCHVISION_SPEC"
 
 step "4/6 mmcv $MMCV_VERSION with compiled ops"
-# Build flavour: CUDA kernels when torch was built with CUDA, a toolkit (nvcc) is found and a GPU is
-# visible (MMCV_CUDA=auto, the default); MMCV_CUDA=1 forces them (set TORCH_CUDA_ARCH_LIST when no GPU is
-# visible at build time), MMCV_CUDA=0 builds the CPU kernels only.
+# Build flavour (gersp_mm/mmcv_build, run before gersp_mm's dependencies exist): CUDA kernels when torch
+# was built with CUDA and MMCV_CUDA=1, or MMCV_CUDA=auto (the default) with a GPU visible; MMCV_CUDA=0
+# builds the CPU kernels only. They are compiled by the CUDA toolkit found (CUDA_HOME, nvcc on PATH,
+# /usr/local/cuda) when its major version is torch's, otherwise (or with MMCV_NVCC=provision) by nvcc of
+# torch's CUDA version installed from the package index into the cache, with torch's own CUDA headers;
+# for TORCH_CUDA_ARCH_LIST (default 8.0;8.9;9.0: A100, L4/L40/RTX 4090, H100/H200).
 read -r TORCH_VER TORCH_CUDA GPU_SEEN PY_TAG < <("$PY" - <<'PYEOF'
 import sys, torch
 print(torch.__version__.split('+')[0], torch.version.cuda or 'none', int(torch.cuda.is_available()),
       f'cp{sys.version_info.major}{sys.version_info.minor}')
 PYEOF
 )
-MMCV_CUDA="${MMCV_CUDA:-auto}"
-HAVE_NVCC=0
-if command -v nvcc >/dev/null 2>&1 || [ -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ]; then HAVE_NVCC=1; fi
-FLAVOUR="cpu"
-if [ "$TORCH_CUDA" != "none" ] && [ "$HAVE_NVCC" = "1" ]; then
-  if [ "$MMCV_CUDA" = "1" ] || { [ "$MMCV_CUDA" = "auto" ] && [ "$GPU_SEEN" = "1" ]; }; then
-    FLAVOUR="cu${TORCH_CUDA//./}"
-  fi
-elif [ "$MMCV_CUDA" = "1" ]; then
-  echo "[setup_env] MMCV_CUDA=1 but torch has no CUDA (torch.version.cuda=$TORCH_CUDA) or nvcc is missing" >&2
-  false
-fi
-KEY="mmcv-${MMCV_VERSION}_torch-${TORCH_VER}_${FLAVOUR}_${PY_TAG}_$(uname -m)"
+mmcv_build() { PYTHONPATH="$ROOT/gersp_mm" "$PY" -m mmcv_build "$@"; }
+PLAN="$(mmcv_build plan --torch-cuda "$TORCH_CUDA" --mmcv-cuda "${MMCV_CUDA:-auto}" --gpu-seen "$GPU_SEEN")"
+eval "$PLAN"  # FLAVOUR, KEY_FLAVOUR, PLAN_CUDA_HOME, CUDA_ARCH_LIST
+KEY="mmcv-${MMCV_VERSION}_torch-${TORCH_VER}_${KEY_FLAVOUR}_${PY_TAG}_$(uname -m)"
 WHEEL_DIR="$CACHE/wheels/$KEY"
 echo "[setup_env] mmcv build key: $KEY"
 installed_ok() {
@@ -96,7 +91,16 @@ else
     echo "[setup_env] compiling with -std=$CXX_STD ($FLAVOUR)"
     sed -i -E "s/-std=c\+\+1[47]/-std=$CXX_STD/g" "$SRC/setup.py"
     build_env=(MMCV_WITH_OPS=1)
-    if [ "$FLAVOUR" = "cpu" ]; then build_env+=(FORCE_CUDA=0 CUDA_VISIBLE_DEVICES=""); else build_env+=(FORCE_CUDA=1); fi
+    if [ "$FLAVOUR" = "cpu" ]; then
+      build_env+=(FORCE_CUDA=0 CUDA_VISIBLE_DEVICES="")
+    else
+      if [ "$PLAN_CUDA_HOME" = "package-index" ]; then
+        PLAN_CUDA_HOME="$(mmcv_build provision --cache "$CACHE" --torch-cuda "$TORCH_CUDA" --cuda-home "$BUILD/cuda_home")"
+      fi
+      echo "[setup_env] CUDA_HOME=$PLAN_CUDA_HOME, TORCH_CUDA_ARCH_LIST=$CUDA_ARCH_LIST"
+      build_env+=(FORCE_CUDA=1 CUDA_HOME="$PLAN_CUDA_HOME" PATH="$PLAN_CUDA_HOME/bin:$PATH"
+                  TORCH_CUDA_ARCH_LIST="$CUDA_ARCH_LIST")
+    fi
     # mmcv's setup.py also passes the old standard to nvcc; the sed above covers both.
     mkdir -p "$WHEEL_DIR.partial"
     (cd "$SRC" && env "${build_env[@]}" "${PIP[@]}" wheel --no-deps --no-build-isolation -w "$WHEEL_DIR.partial" .)
