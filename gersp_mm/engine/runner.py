@@ -1,10 +1,17 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""A Runner whose resume checks the checkpoint first and falls back to the newest intact one."""
+"""A Runner whose resume checks the checkpoint first and falls back to the newest intact one, that saves on
+SIGTERM, and whose log and scalar files are written whole or fail naming the file."""
+import logging
+
+from mmengine.logging import MMLogger
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+from mmengine.visualization import Visualizer
 
-from .config_checks import check_dataloader_cfgs
+from .config_checks import ConfigCheckError, check_config, check_head_classes
+from .log_file_handler import WholeLineFileHandler
 from .resume import check_resume_checkpoint, find_resume_checkpoint
+from .termination import TerminationSignal
 
 
 @RUNNERS.register_module()
@@ -18,14 +25,60 @@ class CrashSafeRunner(Runner):
     - ``resume=True`` with ``load_from`` (``--resume PATH``): a missing or damaged ``PATH`` stops the run with
       an error naming it (and the newest intact checkpoint beside it).
 
-    The chosen checkpoint is read once to check it and once to resume. :meth:`from_cfg` also checks the types
-    of the data loader numbers (:func:`~gersp_mm.engine.config_checks.check_dataloader_cfgs`).
+    - SIGTERM during :meth:`train` (a scheduler's preemption or time limit) is recorded, not fatal: the
+      :class:`~gersp_mm.engine.hooks.AtomicCheckpointHook` saves after the iteration in progress and stops
+      the run (:class:`~gersp_mm.engine.termination.TrainingTerminated`, exit status 143).
+    - The log file and the scalars of ``LocalVisBackend`` (``vis_data/*.json``) are written a whole line at
+      a time (:class:`~gersp_mm.engine.log_file_handler.WholeLineFileHandler`,
+      :class:`~gersp_mm.engine.vis_backend.WholeRecordLocalVisBackend`): a failed write (a full disk) stops
+      the run with ``cannot write <path>: <reason>`` and leaves no partial line.
+
+    The chosen checkpoint is read once to check it and once to resume. :meth:`from_cfg` checks the config
+    before building anything (:func:`~gersp_mm.engine.config_checks.check_config`), and the training loop,
+    once its data are built, checks the heads' ``num_classes`` against them
+    (:func:`~gersp_mm.engine.config_checks.check_head_classes`).
     """
 
     @classmethod
     def from_cfg(cls, cfg) -> 'CrashSafeRunner':
-        check_dataloader_cfgs(cfg)
+        check_config(cfg)
         return super().from_cfg(cfg)
+
+    def build_train_loop(self, loop):
+        loop = super().build_train_loop(loop)
+        model_cfg = self.cfg.get('model')
+        if isinstance(model_cfg, dict) and hasattr(loop, 'dataloader'):
+            try:
+                check_head_classes(model_cfg, loop.dataloader.dataset)
+            except ConfigCheckError as err:
+                self.logger.error(str(err))
+                raise
+        return loop
+
+    def build_logger(self, log_level='INFO', log_file=None, **kwargs) -> MMLogger:
+        """mmengine's logger, its plain ``logging.FileHandler`` replaced by a :class:`WholeLineFileHandler`."""
+        logger = super().build_logger(log_level, log_file, **kwargs)
+        for index, handler in enumerate(logger.handlers):
+            if type(handler) is logging.FileHandler:
+                logger.handlers[index] = WholeLineFileHandler.replacing(handler)
+        return logger
+
+    def build_visualizer(self, visualizer=None) -> Visualizer:
+        """mmengine's visualizer, its ``LocalVisBackend`` replaced by a ``WholeRecordLocalVisBackend``."""
+        if visualizer is None:  # the host's default, with our backend
+            return Visualizer.get_instance(name=self._experiment_name, save_dir=self._log_dir,
+                                           vis_backends=[dict(type='WholeRecordLocalVisBackend')])
+        if isinstance(visualizer, dict) and visualizer.get('vis_backends'):
+            visualizer = dict(visualizer, vis_backends=[
+                dict(backend, type='WholeRecordLocalVisBackend') if backend.get('type') == 'LocalVisBackend'
+                else backend for backend in visualizer['vis_backends']])
+        return super().build_visualizer(visualizer)
+
+    def train(self):
+        """Train, recording SIGTERM (see :class:`~gersp_mm.engine.termination.TerminationSignal`)."""
+        self.termination = TerminationSignal()
+        with self.termination:
+            return super().train()
 
     def load_or_resume(self) -> None:
         if not self._has_loaded and self._resume:

@@ -113,6 +113,26 @@ def test_kill_during_training_and_during_a_checkpoint_write_lose_only_unsaved_wo
     assert_same_state(reference / 'iter_6.pth', tmp_path / 'iter_6.pth')
 
 
+@pytest.mark.slow
+def test_sigterm_mid_epoch_saves_and_the_resumed_run_ends_as_the_uninterrupted_one(reference, tmp_path):
+    """A scheduler's SIGTERM during iteration 2 (mid-epoch 1 of 3 iterations), only the final checkpoint
+    configured: tools/train.py saves iter_2.pth, exits with 143 and says how to resume; the resumed run skips
+    the 2 iterations of epoch 1 already done and ends bit-identical to the uninterrupted run."""
+    rare = 'default_hooks.checkpoint.interval=100'
+    result = subprocess.run([sys.executable, FAULTS, 'sigterm-at', '2', '--', TINY, '--work-dir', str(tmp_path),
+                             *OPTIONS, KEEP_ALL, rare], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                            timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 143, output[-4000:]
+    assert (f'Stopped by SIGTERM after iteration 2 (epoch 1); {tmp_path / "iter_2.pth"} holds this state: '
+            f'continue with tools/train.py CONFIG --work-dir {tmp_path} --resume') in output
+    assert 'Traceback' not in output
+    assert sorted(p.name for p in tmp_path.glob('*.pth')) == ['iter_2.pth']
+    log = train(tmp_path, rare, '--resume')
+    assert 'Resumed mid-epoch: skipping the 2 iterations of epoch 1 already trained' in log
+    assert_same_state(reference / 'iter_6.pth', tmp_path / 'iter_6.pth')
+
+
 def tiny_runner(work_dir, **options):
     """The tiny config's CrashSafeRunner in this process (a checkpoint after every iteration)."""
     cfg = Config.fromfile(str(ROOT / TINY))

@@ -55,7 +55,7 @@ def toy_runner(work_dir, max_iters=6, nan_at=(), guard=None, checkpoint=None, cu
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9)),
         train_cfg=dict(by_epoch=False, max_iters=max_iters),
         default_hooks=dict(
-            checkpoint=dict(type='AtomicCheckpointHook', by_epoch=False, interval=1, **(checkpoint or {})),
+            checkpoint=dict(dict(type='AtomicCheckpointHook', by_epoch=False, interval=1), **(checkpoint or {})),
             non_finite_guard=dict(type='NonFiniteGuardHook', **(guard or {})),
             logger=dict(type='LoggerHook', interval=1)),
         custom_hooks=list(custom_hooks),

@@ -14,13 +14,21 @@ This hook writes every checkpoint through :class:`~gersp_mm.fileio.AtomicLocalBa
 the same folder, fsync, rename), then ``last_checkpoint`` the same way, and deletes outdated checkpoints only
 after both are complete; it refuses to write a checkpoint holding non-finite parameters, buffers or optimizer
 state (the run stops, naming the tensors). Temporary files left by a killed run are removed at the start.
+
+Under a :class:`~gersp_mm.engine.CrashSafeRunner`, a SIGTERM (a scheduler's preemption or time limit) is
+answered after the iteration in progress: the hook saves ``iter_<N>.pth`` (a resumable checkpoint
+mid-epoch, see :class:`~gersp_mm.pretrain.hooks.FastForwardSamplerHook`), points ``last_checkpoint`` at it
+and stops the run with :class:`~gersp_mm.engine.termination.TrainingTerminated` (exit status 143). With
+several processes, all stop after the same iteration.
 """
 import glob
 import logging
 import os
 import os.path as osp
+import signal
 from typing import List, Optional
 
+import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 from mmengine.logging import print_log
@@ -29,6 +37,8 @@ from mmengine.registry import HOOKS
 from ...fileio import atomic_write
 from ...fileio.atomic import TEMP_PREFIX
 from ..non_finite import count_tensors, find_non_finite, summarize_non_finite
+from ..termination import TrainingTerminated
+from .non_finite_guard_hook import _any_rank
 
 ATOMIC_BACKEND_ARGS = dict(backend='atomic_local')
 
@@ -87,6 +97,40 @@ class AtomicCheckpointHook(CheckpointHook):
                        f'the newest complete checkpoint is {self._last_written}.')
             runner.logger.error(message)
             raise NonFiniteCheckpointError(message)
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        """Save on the interval; after a termination signal, save this iteration and stop the run."""
+        super().after_train_iter(runner, batch_idx, data_batch, outputs)
+        termination = getattr(runner, 'termination', None)
+        received = termination.received if termination is not None else None
+        device = next(runner.model.parameters(), torch.empty(0)).device
+        if _any_rank(received is not None, device):  # every process stops after the same iteration
+            self._save_and_stop(runner, received or signal.SIGTERM)
+
+    def _save_and_stop(self, runner, signum: int) -> None:
+        """Save ``iter_<N>.pth`` (unless the interval just saved it), point ``last_checkpoint`` at it, stop."""
+        ckpt_filename = f'iter_{runner.iter + 1}.pth'
+        path = self.file_backend.join_path(self.out_dir, ckpt_filename)
+        if path != self._last_written:
+            runner.logger.warning(f'{signal.Signals(signum).name} received: saving {path} before stopping.')
+            runner.message_hub.update_info('last_ckpt', path)
+            self._pending_filename = path
+            try:
+                runner.save_checkpoint(self.out_dir, ckpt_filename, self.file_client_args,
+                                       save_optimizer=self.save_optimizer,
+                                       save_param_scheduler=self.save_param_scheduler, by_epoch=False,
+                                       backend_args=self.backend_args, **self.args)
+            finally:
+                self._pending_filename = None
+            self._last_written = path
+            if is_main_process():
+                with atomic_write(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as file:
+                    file.write(path)
+        message = (f'Stopped by {signal.Signals(signum).name} after iteration {runner.iter + 1} (epoch '
+                   f'{runner.epoch + 1}); {path} holds this state: continue with tools/train.py CONFIG '
+                   f'--work-dir {runner.work_dir} --resume')
+        runner.logger.warning(message)
+        raise TrainingTerminated(signum, message)
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
         """Write the checkpoint, then ``last_checkpoint``, then delete outdated checkpoints (atomically)."""
