@@ -18,7 +18,7 @@ from .checkpoint_layouts import LAYOUTS, Layout, checkpoint_state_dict, find_lay
 from .config_literals import parse_config_text
 from .metadata import export_metadata, format_metadata, read_export_metadata
 from .preprocessing import DEFAULT_PREPROCESSING, Preprocessing, read_preprocessing
-from .pretrained_init import CheckedPretrainedInit
+from .pretrained_init import CheckedPretrainedInit, NonFinitePretrainedError
 from .resnet_backbone import ExtractedBackbone, extract_resnet_backbone, to_mm_checkpoint, to_torchvision_state_dict
 from .resnet_tensors import BackboneExtractionError, check_resnet_tensors, infer_resnet_depth, resnet_reference_shapes
 
@@ -26,7 +26,8 @@ __all__ = [
     'EXPORT_LAYOUTS', 'BackboneExport', 'export_backbone',
     'BackboneMismatchError', 'backbone_tensors', 'check_backbone_fits', 'DEFAULT_PREPROCESSING', 'Preprocessing',
     'export_metadata', 'format_metadata', 'parse_config_text', 'read_export_metadata', 'read_preprocessing',
-    'CheckedPretrainedInit', 'LAYOUTS', 'BackboneExtractionError', 'ExtractedBackbone', 'Layout',
+    'CheckedPretrainedInit', 'NonFinitePretrainedError', 'LAYOUTS', 'BackboneExtractionError', 'ExtractedBackbone',
+    'Layout',
     'check_resnet_tensors', 'checkpoint_state_dict', 'extract_resnet_backbone', 'find_layout', 'infer_resnet_depth',
     'resnet_reference_shapes', 'to_mm_checkpoint', 'to_torchvision_state_dict'
 ]

@@ -109,3 +109,25 @@ def test_pretrained_init_cfg_names_the_truncated_file(files):
                                               prefix='backbone.'))
     with pytest.raises(CheckpointLoadError, match='truncated_half.pth: truncated or corrupt'):
         backbone.init_weights()
+
+
+def test_init_cfg_checkpoint_with_nan_weights_is_refused_naming_file_and_tensor(tmp_path):
+    """A diverged pre-training's export given to a downstream config's init_cfg: refused when the weights
+    are loaded, naming the file and the tensor, instead of training an epoch and refusing to save."""
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, init_default_scope
+
+    from gersp_mm.export import NonFinitePretrainedError, resnet_reference_shapes
+    state = {f'backbone.{key}': torch.zeros(()).expand(shape) for key, shape in resnet_reference_shapes(18).items()}
+    state['backbone.layer2.0.conv1.weight'] = torch.full((), float('nan')).expand(128, 64, 3, 3)
+    torch.save(dict(state_dict=state), tmp_path / 'diverged.pth')
+    cfg = Config.fromfile(str(DATA.parent.parent / 'configs/cls/nwpu45/resnet50-gersp_8xb32_nwpu45-20p.py'))
+    init_default_scope(cfg.default_scope)
+    cfg.model.backbone.depth = 18
+    cfg.model.backbone.init_cfg.checkpoint = str(tmp_path / 'diverged.pth')
+    backbone = MODELS.build(cfg.model.backbone)
+    with pytest.raises(NonFinitePretrainedError) as info:
+        backbone.init_weights()
+    assert str(info.value) == (f'{tmp_path / "diverged.pth"} cannot initialise the ResNet: 1 of {len(state)} tensors '
+                               'hold NaN/inf values: layer2.0.conv1.weight (73728 NaN of 73728 values) (the training '
+                               'that wrote it diverged: use an earlier checkpoint)')
