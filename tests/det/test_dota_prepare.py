@@ -8,6 +8,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
+from dota_helpers import REAL_SIZES, real_val_split, write_split
 from helpers import ROOT
 
 from gersp_mm.det import DOTA_CLASSES, DOTAHBBDataset
@@ -18,8 +19,6 @@ from gersp_mm.det.converters.patch_assignment import assign_to_patches, inside_f
 from gersp_mm.det.converters.patch_grid import patch_origins, patch_windows
 
 TOOL = ROOT / 'tools' / 'dataset_converters' / 'prepare_dota.py'
-REAL_LABELS = ROOT / 'tests' / 'data' / 'det' / 'dota' / 'labelTxt'
-REAL_SIZES = {'P0168': (1792, 2304), 'P0770': (1358, 1610), 'P1088': (1903, 1599)}  # (height, width)
 
 
 LABEL = {name: index for index, name in enumerate(DOTA_CLASSES)}
@@ -42,18 +41,6 @@ EXPECTED_P0001 = {
     (200, 100): [('ship', [250, 200, 350, 300], 1), ('large-vehicle', [0, 720, 70, 760], 0),
                  ('bridge', [750, 400, 800, 440], 0)],
 }
-
-
-def write_split(root, images, labels):
-    """Write ``root/images/<name>.png`` (random, HxW from ``images``) and ``root/labelTxt/<name>.txt``."""
-    (root / 'images').mkdir(parents=True)
-    (root / 'labelTxt').mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for name, (height, width) in images.items():
-        cv2.imwrite(str(root / 'images' / f'{name}.png'), rng.integers(0, 256, (height, width, 3), dtype=np.uint8))
-    for name, lines in labels.items():
-        (root / 'labelTxt' / f'{name}.txt').write_text(''.join(f'{line}\n' for line in lines))
-    return root
 
 
 @pytest.fixture
@@ -282,16 +269,6 @@ def test_the_dota_configs_read_the_converter_output(dota):
         sample = dataset[0]
         assert sample['inputs'].shape[-2:] == (800, 800)
         assert len(sample['data_samples'].gt_instances) > 0
-
-
-def real_val_split(root, names):
-    """The real DOTA-v1.0 val label files (tests/data/det/dota) with flat grey images of the real sizes."""
-    (root / 'val' / 'images').mkdir(parents=True)
-    (root / 'val' / 'labelTxt').mkdir(parents=True)
-    for name in names:
-        cv2.imwrite(str(root / 'val' / 'images' / f'{name}.png'), np.full((*REAL_SIZES[name], 3), 90, np.uint8))
-        (root / 'val' / 'labelTxt' / f'{name}.txt').write_bytes((REAL_LABELS / f'{name}.txt').read_bytes())
-    return root
 
 
 def test_a_real_object_below_the_threshold_in_every_patch_is_kept_in_its_best_patch(tmp_path, capsys):

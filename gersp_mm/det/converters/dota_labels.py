@@ -61,12 +61,27 @@ def read_label_file(path: str) -> List[LabelLine]:
     return objects
 
 
-def collect_split(split_dir: str, classes: Sequence[str]) -> List[dict]:
+def unlabeled_split(img_dir: str) -> List[dict]:
+    """The tasks of a split without labels: every image of ``img_dir`` (sorted), with no object."""
+    if not osp.isdir(img_dir):
+        raise FileNotFoundError(f'folder {img_dir!r} not found (expected {img_dir}/*{IMAGE_EXTENSION})')
+    names = sorted(osp.splitext(f)[0] for f in os.listdir(img_dir) if f.endswith(IMAGE_EXTENSION))
+    if not names:
+        raise FileNotFoundError(f'no {IMAGE_EXTENSION} image in {img_dir!r}')
+    empty = dict(polygons=np.zeros((0, 8)), labels=np.zeros(0, np.int64), difficult=np.zeros(0, np.int64),
+                 line_nos=np.zeros(0, np.int64))
+    return [dict(name=name, img_path=osp.join(img_dir, f'{name}{IMAGE_EXTENSION}'), label_path=None, **empty)
+            for name in names]
+
+
+def collect_split(split_dir: str, classes: Sequence[str], labeled: bool = True) -> List[dict]:
     """Check one split folder and read all its label files.
 
     Args:
         split_dir (str): Folder with ``images/`` and ``labelTxt/``.
         classes (Sequence[str]): The class names; their order gives the labels.
+        labeled (bool): False for a split released without labels (DOTA's ``test``): only ``images/``
+            is read, and every image has no object. Defaults to True.
 
     Returns:
         list[dict]: One task per image (sorted by name) for :func:`~.image_cutting.cut_image`, with
@@ -78,6 +93,8 @@ def collect_split(split_dir: str, classes: Sequence[str]) -> List[dict]:
         ValueError: For a malformed label line or unknown class names (all of them listed).
     """
     img_dir, label_dir = osp.join(split_dir, 'images'), osp.join(split_dir, 'labelTxt')
+    if not labeled:
+        return unlabeled_split(img_dir)
     for folder in (img_dir, label_dir):
         if not osp.isdir(folder):
             raise FileNotFoundError(f'folder {folder!r} not found (expected {split_dir}/images/*.png and '

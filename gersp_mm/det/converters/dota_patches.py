@@ -1,5 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Cut DOTA-v1.0 into square patches with horizontal boxes, for ``DOTAHBBDataset``.
+"""Cut DOTA-v1.0 into square patches, with horizontal boxes (``DOTAHBBDataset``) or polygons (mmrotate).
+
+Horizontal boxes (``box_type='hbb'``, the default; 800x800 patches at stride 640 by default, the paper's
+setting):
 
 Input, for each split (``train``, ``val``) of the extracted DOTA-v1.0 download::
 
@@ -34,21 +37,55 @@ How patches are made:
 - Every patch is written, with or without objects; DOTAHBBDataset drops empty ones for training with
   ``filter_cfg=dict(filter_empty_gt=True)``.
 
+Oriented objects (``box_type='obb'``; 1024x1024 patches at stride 824 by default, mmrotate's convention of
+a 200-px overlap) follow the same grid and rules with the polygons themselves (:mod:`.polygon_cutting`):
+the fraction of an object inside a patch is measured on its polygon, and polygons are written as
+annotated (shifted to the patch, never clipped; one reaching beyond the image is reported and kept), in
+DOTA's own label format, which mmrotate's ``DOTADataset`` (and ``DOTAOBBDataset``) reads::
+
+    DST/<split>/images/P0000__1024__<x0>___<y0>.png   patches, named as mmrotate's splitter names them
+    DST/<split>/annfiles/P0000__1024__<x0>___<y0>.txt "x1 y1 x2 y2 x3 y3 x4 y4 class difficult" per object
+    DST/<split>/report.json                           the settings and the counts of the summary line
+
+A split given in ``unlabeled_splits`` (DOTA's ``test``, released without labels) is cut from its
+``images/`` alone, without label files.
+
 All label files are checked before any image is cut: a missing folder, a label file without image (or
 an image without label file), a malformed line (named by file and line number) or a class name outside
 the 15 DOTA-v1.0 classes stops the conversion with an error.
 """
+import json
 import os.path as osp
 import sys
-from typing import List, Sequence
+from typing import Callable, Dict, List, Sequence
 
 from mmengine.fileio import dump
 from mmengine.utils import mkdir_or_exist, track_parallel_progress, track_progress
 
+from ...fileio import atomic_write
 from ..datasets import DOTA_CLASSES
 from .dota_labels import collect_split
 from .image_cutting import cut_image
 from .patch_grid import check_patch_grid
+from .polygon_cutting import cut_image_polygons
+
+#: Box type -> default (patch size, stride): the paper's HBB setting and mmrotate's OBB convention.
+DEFAULT_GRIDS = dict(hbb=(800, 640), obb=(1024, 824))
+
+
+def _cut_all(tasks: List[dict], cut: Callable[[dict], dict], nproc: int) -> List[dict]:
+    if nproc > 1:
+        return track_parallel_progress(cut, tasks, nproc=nproc)
+    return track_progress(cut, tasks)
+
+
+def _print_reports(results: List[dict], kinds: Sequence[str]) -> Dict[str, List[str]]:
+    """Print every message of the given kinds to stderr; return them by kind."""
+    reports = {kind: [message for result in results for message in result[kind]] for kind in kinds}
+    for messages in reports.values():
+        for message in messages:
+            print(message, file=sys.stderr)
+    return reports
 
 
 def prepare_split(tasks: List[dict], dst: str, split: str, patch_size: int = 800, stride: int = 640,
@@ -67,16 +104,9 @@ def prepare_split(tasks: List[dict], dst: str, split: str, patch_size: int = 800
         task.update(out_dir=out_dir, patch_size=patch_size, stride=stride, iof_thr=iof_thr, pad_value=pad_value)
     print(f'{split}: cutting {len(tasks)} images into {patch_size}x{patch_size} patches '
           f'(stride {stride}) -> {out_dir}')
-    if nproc > 1:
-        results = track_parallel_progress(cut_image, tasks, nproc=nproc)
-    else:
-        results = track_progress(cut_image, tasks)
+    results = _cut_all(tasks, cut_image, nproc)
     data_list = [entry for result in results for entry in result['data_list']]
-    reports = {kind: [message for result in results for message in result[kind]]
-               for kind in ('clipped', 'skipped', 'best_patch')}
-    for messages in reports.values():
-        for message in messages:
-            print(message, file=sys.stderr)
+    reports = _print_reports(results, ('clipped', 'skipped', 'best_patch'))
     num_source_objects = sum(len(task['labels']) for task in tasks)
     metainfo = dict(classes=list(DOTA_CLASSES), dataset='DOTA-v1.0, horizontal boxes', split=split,
                     patch_size=patch_size, stride=stride, iof_thr=iof_thr, pad_value=pad_value,
@@ -95,30 +125,87 @@ def prepare_split(tasks: List[dict], dst: str, split: str, patch_size: int = 800
     return ann_file
 
 
-def convert_dota(src: str, dst: str, splits: Sequence[str] = ('train', 'val'), **options) -> List[str]:
+def prepare_split_polygons(tasks: List[dict], dst: str, split: str, patch_size: int = 1024, stride: int = 824,
+                           iof_thr: float = 0.7, pad_value: int = 0, nproc: int = 1, labeled: bool = True) -> str:
+    """Cut the images of one split into patches with polygons, in DOTA's label format.
+
+    Every polygon beyond its image, skipped or kept in its best patch is printed to stderr (file and
+    line), and counted in the summary line printed to stdout and in ``<split>/report.json``.
+
+    Returns:
+        str: The folder of the patch label files (``<split>/annfiles``), or of the patch images for an
+        unlabelled split.
+    """
+    out_dir = osp.join(dst, split, 'images')
+    ann_dir = osp.join(dst, split, 'annfiles') if labeled else None
+    for folder in (out_dir, ann_dir):
+        if folder is not None:
+            mkdir_or_exist(folder)
+    for task in tasks:
+        task.update(out_dir=out_dir, ann_dir=ann_dir, class_names=list(DOTA_CLASSES), patch_size=patch_size,
+                    stride=stride, iof_thr=iof_thr, pad_value=pad_value)
+    print(f'{split}: cutting {len(tasks)} images into {patch_size}x{patch_size} patches '
+          f'(stride {stride}) with polygons -> {out_dir}')
+    results = _cut_all(tasks, cut_image_polygons, nproc)
+    reports = _print_reports(results, ('beyond_image', 'skipped', 'best_patch'))
+    patches = [patch for result in results for patch in result['patches']]
+    report = dict(classes=list(DOTA_CLASSES), dataset='DOTA-v1.0, oriented boxes (polygons)', split=split,
+                  labeled=labeled, patch_size=patch_size, stride=stride, iof_thr=iof_thr, pad_value=pad_value,
+                  source_images=len(tasks), source_objects=sum(len(task['labels']) for task in tasks),
+                  polygons_beyond_image=len(reports['beyond_image']), polygons_skipped=len(reports['skipped']),
+                  objects_kept_in_best_patch=len(reports['best_patch']), patches=len(patches),
+                  patch_objects=sum(count for _, count in patches))
+    with atomic_write(osp.join(dst, split, 'report.json'), 'w') as f:
+        json.dump(report, f, indent=1)
+    target = ann_dir or out_dir
+    print(f'{split}: {report["source_objects"]} objects in {len(tasks)} images -> {len(patches)} patches, '
+          f'{report["patch_objects"]} patch objects; {report["polygons_beyond_image"]} polygons beyond the image '
+          f'kept as annotated, {report["polygons_skipped"]} polygons skipped (no area in the image), '
+          f'{report["objects_kept_in_best_patch"]} objects below --iof-thr {iof_thr} in every patch kept in their '
+          f'best patch -> {target}')
+    return target
+
+
+def convert_dota(src: str, dst: str, splits: Sequence[str] = ('train', 'val'), box_type: str = 'hbb',
+                 unlabeled_splits: Sequence[str] = (), **options) -> List[str]:
     """Check every split of ``src``, then cut each into patches under ``dst``.
 
     Args:
         src (str): DOTA root holding ``<split>/images`` and ``<split>/labelTxt``.
         dst (str): Output root.
         splits (Sequence[str]): The splits to convert.
-        **options: ``patch_size``, ``stride``, ``iof_thr``, ``pad_value``, ``nproc`` of
-            :func:`prepare_split`.
+        box_type (str): ``'hbb'`` (horizontal boxes, one ``annotations.json`` per split for
+            ``DOTAHBBDataset``) or ``'obb'`` (polygons in DOTA label files for mmrotate).
+        unlabeled_splits (Sequence[str]): Splits released without labels (``test``), cut from their
+            ``images/`` alone.
+        **options: ``patch_size`` and ``stride`` (defaults: :data:`DEFAULT_GRIDS`), ``iof_thr``
+            (0.7), ``pad_value`` (0) and ``nproc`` (1) of :func:`prepare_split`.
 
     Returns:
-        list[str]: The written annotation files, one per split.
+        list[str]: Per split, in order (``splits`` then ``unlabeled_splits``): the annotation file
+        (``hbb``) or the folder of the patch label files (``obb``; of the patch images when unlabelled).
 
     Raises:
-        ValueError: For a patch size, stride or ``iof_thr`` out of range (before anything is read).
+        ValueError: For an unknown box type, a patch size, stride or ``iof_thr`` out of range (before
+            anything is read).
         FileNotFoundError, ValueError: See :func:`collect_split`; every split is checked before any is cut.
     """
-    patch_size, stride = options.get('patch_size', 800), options.get('stride', 640)
-    check_patch_grid(patch_size, stride)
-    iof_thr = options.get('iof_thr', 0.7)
+    if box_type not in DEFAULT_GRIDS:
+        raise ValueError(f'box_type (--box-type) must be one of {sorted(DEFAULT_GRIDS)}, got {box_type!r}')
+    default_size, default_stride = DEFAULT_GRIDS[box_type]
+    options['patch_size'] = options.get('patch_size') or default_size
+    options['stride'] = options.get('stride') or default_stride
+    check_patch_grid(options['patch_size'], options['stride'])
+    iof_thr = options.setdefault('iof_thr', 0.7)
     if not 0.0 < iof_thr <= 1.0:
         raise ValueError(f'iof_thr (--iof-thr) must be in (0, 1], got {iof_thr}')
     if not osp.isdir(src):
         raise FileNotFoundError(f'DOTA root {src!r} not found')
-    tasks = {split: collect_split(osp.join(src, split), DOTA_CLASSES) for split in splits}
-    return [prepare_split(tasks[split], dst, split, **options) for split in splits]
-
+    labeled = {split: True for split in splits}
+    labeled.update({split: False for split in unlabeled_splits})
+    tasks = {split: collect_split(osp.join(src, split), DOTA_CLASSES, is_labeled)
+             for split, is_labeled in labeled.items()}
+    if box_type == 'obb':
+        return [prepare_split_polygons(tasks[split], dst, split, labeled=is_labeled, **options)
+                for split, is_labeled in labeled.items()]
+    return [prepare_split(tasks[split], dst, split, **options) for split in labeled]

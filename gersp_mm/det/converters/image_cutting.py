@@ -19,6 +19,25 @@ from .patch_assignment import assign_to_patches
 from .patch_grid import patch_windows
 
 
+def load_image(path: str) -> np.ndarray:
+    """Read an image as BGR ``(H, W, 3)`` uint8; an undecodable file is an error naming it."""
+    img = mmcv.imread(path, flag='color')
+    if img is None:
+        raise ValueError(f'cannot decode image {path!r}')
+    return img
+
+
+def write_patch(img: np.ndarray, window: Tuple[int, int, int, int], patch_size: int, pad_value: int,
+                out_path: str) -> None:
+    """Write the ``window`` ``(x0, y0, x1, y1)`` of ``img``, padded at the bottom/right to ``patch_size``."""
+    x0, y0, x1, y1 = window
+    patch = img[y0:y1, x0:x1]
+    if patch.shape[:2] != (patch_size, patch_size):
+        patch = mmcv.impad(patch, shape=(patch_size, patch_size), pad_val=pad_value)
+    if not mmcv.imwrite(patch, out_path):
+        raise OSError(f'cannot write patch {out_path!r}')
+
+
 def fit_boxes_to_image(task: dict, width: int,
                        height: int) -> Tuple[np.ndarray, np.ndarray, Dict[str, list]]:
     """The boxes of an image's objects clipped to it, and the reports on the objects changed or skipped.
@@ -64,9 +83,7 @@ def cut_image(task: dict) -> dict:
         ``clipped`` (boxes clipped to the image), ``skipped`` (boxes with no area inside the image) and
         ``best_patch`` (objects below ``iof_thr`` in every patch, kept in their best one).
     """
-    img = mmcv.imread(task['img_path'], flag='color')
-    if img is None:
-        raise ValueError(f'cannot decode image {task["img_path"]!r}')
+    img = load_image(task['img_path'])
     height, width = img.shape[:2]
     patch_size = task['patch_size']
     valid, boxes, reports = fit_boxes_to_image(task, width, height)
@@ -81,12 +98,8 @@ def cut_image(task: dict) -> dict:
     for window, kept in zip(windows, keep):
         x0, y0, x1, y1 = window
         img_id = f'{task["name"]}__{x0}__{y0}'
-        patch = img[y0:y1, x0:x1]
-        if patch.shape[:2] != (patch_size, patch_size):
-            patch = mmcv.impad(patch, shape=(patch_size, patch_size), pad_val=task['pad_value'])
-        out_path = osp.join(task['out_dir'], f'{img_id}{IMAGE_EXTENSION}')
-        if not mmcv.imwrite(patch, out_path):
-            raise OSError(f'cannot write patch {out_path!r}')
+        write_patch(img, window, patch_size, task['pad_value'],
+                    osp.join(task['out_dir'], f'{img_id}{IMAGE_EXTENSION}'))
         indices = np.flatnonzero(kept)
         patch_boxes = clip_boxes(boxes[indices], window) - np.array([x0, y0, x0, y0], dtype=np.float64)
         instances = [dict(bbox=[float(v) for v in box], bbox_label=int(labels[i]), difficult=int(difficult[i]))

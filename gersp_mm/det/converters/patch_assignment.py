@@ -47,7 +47,23 @@ def assign_to_patches(boxes: np.ndarray, windows: Sequence[Sequence[float]],
         tuple[np.ndarray, np.ndarray, np.ndarray]: ``keep`` (P, N) bool; the indices of the boxes kept
         only in their best patch, shape (K,); and the fraction of each of those inside that patch, (K,).
     """
-    fractions = inside_fractions(boxes, windows)
+    return assign_by_fractions(inside_fractions(boxes, windows), iof_thr)
+
+
+def assign_by_fractions(fractions: np.ndarray, iof_thr: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decide which patches keep which objects, from the fraction of each object inside each patch.
+
+    The rule of :func:`assign_to_patches`, for any measure of the fraction (horizontal boxes there,
+    polygons in :mod:`.polygon_cutting`).
+
+    Args:
+        fractions (np.ndarray): Shape (P, N), the part of each of N objects inside each of P patches.
+        iof_thr (float): The threshold, in (0, 1].
+
+    Returns:
+        tuple[np.ndarray, np.ndarray, np.ndarray]: ``keep`` (P, N) bool; the indices of the objects kept
+        only in their best patch, shape (K,); and the fraction of each of those inside that patch, (K,).
+    """
     keep = (fractions >= iof_thr) & (fractions > 0)
     rescued = np.flatnonzero(~keep.any(axis=0))
     best = fractions[:, rescued].argmax(axis=0)
