@@ -6,11 +6,17 @@ loss in between leaves a truncated file under the final name, indistinguishable 
 one. :func:`atomic_write` writes to a temporary file in the same folder, flushes it to disk and renames it
 over the final name (``os.replace`` is atomic on POSIX and Windows within one file system), then flushes
 the folder entry, so the final name holds either the complete old content or the complete new one.
+
+Permissions: :func:`tempfile.mkstemp` creates its file ``-rw-------`` whatever the umask; renamed as it is,
+every output (checkpoints, ``last_checkpoint``, exported backbones, split lists, figures) would be readable
+by its owner only. The final file gets the permissions ``open(path, 'w')`` gives, as mmengine's writer did:
+those of the file it replaces, else ``0o666`` less the process umask (``-rw-r--r--`` under umask 022).
 """
 import contextlib
 import io
 import os
 import os.path as osp
+import stat
 import tempfile
 from typing import IO, Iterator, Optional, Union
 
@@ -58,6 +64,28 @@ def fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux ``/proc``)."""
+    try:
+        with open('/proc/self/status', encoding='ascii') as status:
+            for line in status:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)  # elsewhere: set and restore (not atomic for other threads creating files)
+    os.umask(umask)
+    return umask
+
+
+def output_file_mode(path: str) -> int:
+    """The permission bits ``open(path, 'w')`` would leave: the existing file's, else ``0o666`` less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 @contextlib.contextmanager
 def atomic_write(path: Union[str, 'os.PathLike[str]'], mode: str = 'wb', encoding: Optional[str] = None,
                  newline: Optional[str] = None) -> Iterator[IO]:
@@ -66,7 +94,8 @@ def atomic_write(path: Union[str, 'os.PathLike[str]'], mode: str = 'wb', encodin
     The temporary file (``.tmp-<name>-<random>`` in the folder of ``path``) is flushed and fsynced, renamed
     to ``path`` with :func:`os.replace`, and the folder is fsynced. If the block raises (including
     ``KeyboardInterrupt``) or any of these steps fails, the temporary file is removed and ``path`` keeps its
-    previous content (or stays absent). Missing parent folders are created.
+    previous content (or stays absent). Missing parent folders are created. The file gets the permissions
+    of the file it replaces, else ``0o666`` less the umask (:func:`output_file_mode`), as with :func:`open`.
 
     Args:
         path: The final file name.
@@ -94,6 +123,14 @@ def atomic_write(path: Union[str, 'os.PathLike[str]'], mode: str = 'wb', encodin
         fd, temp_path = tempfile.mkstemp(prefix=f'{TEMP_PREFIX}{osp.basename(path)}-', dir=directory)
     except OSError as err:
         raise _named(err, path) from err
+    if hasattr(os, 'fchmod'):  # POSIX; on Windows mkstemp's file is not read-protected
+        try:
+            os.fchmod(fd, output_file_mode(path))
+        except OSError as err:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(temp_path)
+            raise _named(err, path) from err
     raw = _RecordingWriter(RAW_FILE_TYPE(fd, 'wb'))
     try:
         file = raw if mode == 'wb' else io.TextIOWrapper(raw, encoding=encoding or 'utf-8', newline=newline)
