@@ -34,7 +34,7 @@ class GeRSP(BaseSelfSupervisor):
     Inputs (after the data preprocessor): ``[rs_view_1, rs_view_2, natural]``, each (N, 3, H, W);
     ``natural`` and the labels in ``data_samples`` only when ``cls_head`` is set.
 
-    Defects of the released code fixed here (see the README): the teacher is initialised equal to the
+    Defects of the released code fixed here (see ``docs/defects.md``): the teacher is initialised equal to the
     student after weight init (D2) and EMA-updates its projector too (D1, option ``ema_projector``); the
     queue is a ring buffer for any global batch size (D4); dimensions come from the backbone (D5); it runs
     without torch.distributed, and ``bn_groups`` emulates per-GPU BN statistics on one device (D7).
@@ -117,12 +117,8 @@ class GeRSP(BaseSelfSupervisor):
         self.bn_groups = bn_groups
         self.channels_last = channels_last
         average = ForeachExponentialMovingAverage if foreach_ema else ExponentialMovingAverage
-        if ema_projector:
-            self.teacher = average(self._student_encoder(), momentum)
-            self.teacher_projector = None
-        else:
-            self.teacher = average(nn.Sequential(self.backbone, self.pool), momentum)
-            self.teacher_projector = copy.deepcopy(self.neck).requires_grad_(False)
+        self.teacher = average(self._teacher_source(), momentum)
+        self.teacher_projector = None if ema_projector else copy.deepcopy(self.neck).requires_grad_(False)
         self.queue = KeyQueue(queue_len, feat_dim)
         if channels_last:
             self.to(memory_format=torch.channels_last)
@@ -142,9 +138,15 @@ class GeRSP(BaseSelfSupervisor):
                              'the dimension of the queued keys')
         return neck
 
-    def _student_encoder(self) -> nn.Sequential:
-        """The student's backbone + pooling + projector, in the teacher's module layout."""
-        return nn.Sequential(self.backbone, self.pool, self.neck)
+    def _teacher_source(self) -> nn.Sequential:
+        """The part of the student the EMA teacher tracks, in the teacher's module layout.
+
+        Backbone + pooling + projector with ``ema_projector`` (MoCo v2); backbone + pooling otherwise, the
+        teacher projector then being the frozen ``teacher_projector`` (the released code).
+        """
+        if self.ema_projector:
+            return nn.Sequential(self.backbone, self.pool, self.neck)
+        return nn.Sequential(self.backbone, self.pool)
 
     def init_weights(self) -> None:
         """Initialise the student, then make the teacher an exact copy of it (fixes D2).
@@ -156,8 +158,7 @@ class GeRSP(BaseSelfSupervisor):
             self.to(memory_format=torch.contiguous_format)
         super().init_weights()
         with torch.no_grad():
-            student = self._student_encoder() if self.ema_projector else nn.Sequential(self.backbone, self.pool)
-            self.teacher.module.load_state_dict(student.state_dict())
+            self.teacher.module.load_state_dict(self._teacher_source().state_dict())
             if self.teacher_projector is not None:
                 self.teacher_projector.load_state_dict(self.neck.state_dict())
         if self.channels_last:
@@ -250,8 +251,7 @@ class GeRSP(BaseSelfSupervisor):
         query = F.normalize(self.neck((query_feats, ))[0], dim=1)
 
         with torch.no_grad():
-            self.teacher.update_parameters(
-                self._student_encoder() if self.ema_projector else nn.Sequential(self.backbone, self.pool))
+            self.teacher.update_parameters(self._teacher_source())
             key = self._teacher_keys(rs_key)
 
         pos = (query * key).sum(dim=1, keepdim=True)
