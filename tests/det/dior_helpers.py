@@ -10,7 +10,8 @@ from gersp_mm.demo.synthetic_scenes import dior_xml  # noqa: F401  (the tests' X
 
 REAL_DIOR_ANNOTATIONS = Path(__file__).parents[1] / 'data' / 'det' / 'dior' / 'Annotations'
 REAL_DIOR_IDS = ('00001', '00002', '00003', '00013', '11726', '11727', '23463')
-LAYOUTS = {'flat': 'Annotations', 'nested': 'Annotations/Horizontal Bounding Boxes'}
+LAYOUTS = {'flat': 'Annotations', 'nested': 'Annotations/Horizontal Bounding Boxes',
+           'oriented': 'Annotations/Oriented Bounding Boxes'}
 
 
 def real_dior_xmls(ids: Sequence[str] = REAL_DIOR_IDS) -> Dict[str, bytes]:

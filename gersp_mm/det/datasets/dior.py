@@ -191,7 +191,7 @@ class DIORDataset(BaseDetDataset):
             data_list.append(dict(img_id=img_id, img_path=img_path, xml_path=xml_path, **annotation))
             self.box_fixes += fixes
         if self.box_fixes:
-            print_log(f'{self._describe()}: {summarize_box_fixes(self.box_fixes)}', logger='current')
+            print_log(f'{self._describe()}: {self.summarize_fixes(self.box_fixes)}', logger='current')
         return data_list
 
     def _missing_files_message(self, missing_xmls: List[str], missing_imgs: List[str], total: int) -> str:
@@ -212,6 +212,9 @@ class DIORDataset(BaseDetDataset):
     def parse_xml(self, xml_path: str) -> Tuple[dict, List[BoxFix]]:
         """Parse one DIOR XML with this dataset's classes: see :func:`~.dior_xml.parse_dior_xml`."""
         return parse_dior_xml(xml_path, self.metainfo['classes'], self.backend_args)
+
+    #: The text of the one log line naming the boxes fixed at load time.
+    summarize_fixes = staticmethod(summarize_box_fixes)
 
     # Drop images without objects (``filter_cfg.filter_empty_gt``) or smaller than ``filter_cfg.min_size``,
     # never in test mode: the same rule as mmdet's VOC-style datasets.

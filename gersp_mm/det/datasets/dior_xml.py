@@ -4,14 +4,11 @@
 The rules (case-insensitive class names, ``<difficult>``, the boxes fixed at load time and the errors) are
 those of :class:`~.dior.DIORDataset`.
 """
-import math
 import os.path as osp
-import xml.etree.ElementTree as ET
 from typing import List, Optional, Sequence, Tuple
 
-from mmengine import fileio
-
 from .box_fixes import BoxFix, box_outside_image, fit_box_to_image
+from .xml_fields import class_label, float_field, int_field, is_difficult, read_xml_root
 
 
 def parse_dior_xml(xml_path: str, classes: Sequence[str],
@@ -33,21 +30,13 @@ def parse_dior_xml(xml_path: str, classes: Sequence[str],
         ValueError: For a malformed XML, a missing or non-numeric field, an unknown class name, an inverted
             box or one entirely outside its image; the message names the file (and the object).
     """
-    class_index = {name.lower(): index for index, name in enumerate(classes)}
-    with fileio.get_local_path(xml_path, backend_args=backend_args) as local_path:
-        try:
-            root = ET.parse(local_path).getroot()
-        except ET.ParseError as err:
-            raise ValueError(f'{xml_path}: not a valid XML file ({err})') from err
-    width = _int_field(root, 'size/width', xml_path)
-    height = _int_field(root, 'size/height', xml_path)
+    root = read_xml_root(xml_path, backend_args)
+    width = int_field(root, 'size/width', xml_path)
+    height = int_field(root, 'size/height', xml_path)
     instances, fixes = [], []
     for index, obj in enumerate(root.findall('object')):
-        name = _text_field(obj, 'name', xml_path, index)
-        if name.lower() not in class_index:
-            raise ValueError(f'{xml_path}: object {index} has class {name!r}, which is not one of the '
-                             f'{len(class_index)} classes {tuple(classes)} (matched case-insensitively)')
-        bbox = [_float_field(obj, f'bndbox/{key}', xml_path, index) for key in ('xmin', 'ymin', 'xmax', 'ymax')]
+        name, label = class_label(obj, classes, xml_path, index)
+        bbox = [float_field(obj, f'bndbox/{key}', xml_path, index) for key in ('xmin', 'ymin', 'xmax', 'ymax')]
         if bbox[2] < bbox[0] or bbox[3] < bbox[1]:
             raise ValueError(f'{xml_path}: object {index} ({name}) has an inverted box {bbox}; expected '
                              'xmin <= xmax and ymin <= ymax')
@@ -57,37 +46,6 @@ def parse_dior_xml(xml_path: str, classes: Sequence[str],
         fixed, clipped, widened = fit_box_to_image(bbox, width, height)
         if clipped or widened:
             fixes.append(BoxFix(osp.basename(xml_path), index, tuple(bbox), tuple(fixed), clipped, widened))
-        difficult = obj.find('difficult')
-        ignore = difficult is not None and (difficult.text or '').strip() not in ('', '0')
-        instances.append(dict(bbox=fixed, bbox_label=class_index[name.lower()], ignore_flag=int(ignore)))
+        instances.append(dict(bbox=fixed, bbox_label=label, ignore_flag=int(is_difficult(obj))))
     return dict(width=width, height=height, instances=instances), fixes
 
-
-def _text_field(element: ET.Element, path: str, xml_path: str, index: Optional[int] = None) -> str:
-    """The stripped text of the sub-element ``path`` of ``element``; an error naming the file if absent."""
-    found = element.find(path)
-    if found is None or not (found.text or '').strip():
-        where = f'object {index}: ' if index is not None else ''
-        raise ValueError(f'{xml_path}: {where}missing or empty <{path}>')
-    return found.text.strip()
-
-
-def _float_field(element: ET.Element, path: str, xml_path: str, index: Optional[int] = None) -> float:
-    """The sub-element ``path`` of ``element`` as a finite float."""
-    text = _text_field(element, path, xml_path, index)
-    try:
-        value = float(text)
-    except ValueError:
-        value = float('nan')
-    if not math.isfinite(value):
-        where = f'object {index}: ' if index is not None else ''
-        raise ValueError(f'{xml_path}: {where}<{path}> is {text!r}, expected a finite number')
-    return value
-
-
-def _int_field(element: ET.Element, path: str, xml_path: str) -> int:
-    """The sub-element ``path`` of ``element`` as a positive int."""
-    value = _float_field(element, path, xml_path)
-    if value <= 0 or value != int(value):
-        raise ValueError(f'{xml_path}: <{path}> is {value}, expected a positive integer')
-    return int(value)
