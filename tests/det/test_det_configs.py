@@ -12,7 +12,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 CONFIG_DIR = Path(__file__).parents[2] / 'configs' / 'det'
-CONFIGS = sorted(path.name for path in CONFIG_DIR.glob('*.py'))
+# the horizontal-box configs (the oriented-box ones, on mmrotate, are tested in test_rotated_*_configs.py)
+ROTATED = ('oriented-rcnn', 'rotated-retinanet')
+CONFIGS = sorted(path.name for path in CONFIG_DIR.glob('*.py') if not path.name.startswith(ROTATED))
 DETECTORS = {'faster-rcnn': 'FasterRCNN', 'retinanet': 'RetinaNet', 'atss': 'ATSS'}
 INITS = ('gersp', 'in1k', 'random')
 DATASETS = {'dior': ('DIORDataset', 20, 'data/DIOR/'), 'dota': ('DOTAHBBDataset', 15, 'data/DOTA/split_800_640/')}
