@@ -7,7 +7,6 @@ listed in :mod:`.work_dir`.
 import json
 import os
 import os.path as osp
-import platform
 import time
 from typing import IO, Dict, List, Optional, Sequence
 
@@ -18,11 +17,12 @@ from gersp_mm.fileio import atomic_write
 from ..export import export_backbone
 from .demo_data import FULL_SIZES, QUICK_SIZES, data_summary, dataset_contents
 from .detections import Detections, ground_truth, predict
+from .environment import run_environment
 from .figures import plot_detections, plot_training_curves
 from .logs import final_value
 from .plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS, DownstreamTask, Initialisation, demo_config
 from .progress import LOGGER, StageClock, format_seconds
-from .report import knn_summaries, results_block
+from .report import knn_summaries, results_block, results_header
 from .run_configs import finetune_fields, pretrain_fields
 from .runs import last_checkpoint, train, write_config
 from .synthetic_scenes import SCENE_CLASSES, DemoDataRoots, write_demo_datasets
@@ -60,6 +60,7 @@ class Demo:
         self.predictions: Dict[str, List[Detections]] = {}
         self.grid: Optional[tuple] = None
         self.data: Optional[DemoDataRoots] = None
+        self.environment = run_environment(config_root())  # recorded with the numbers
         stages = ['data']
         for _ in self.seeds:
             stages += [f'pretrain_{init.key}' for init in PRETRAININGS]
@@ -142,8 +143,7 @@ class Demo:
         summaries = self.summaries()
         seeds = ' '.join(map(str, self.seeds))
         command = f'python tools/demo.py{" --quick" if self.quick else ""} --seeds {seeds}'
-        header = (f'`{command}`: {len(self.seeds)} seed(s), {format_seconds(total_seconds)} on {os.cpu_count()} CPU '
-                  f'cores ({platform.processor() or platform.machine()}).')
+        header = results_header(command, len(self.seeds), format_seconds(total_seconds), self.environment)
         block = results_block(summaries, header, self.quick)
         for line in block.splitlines():
             LOGGER.info(f'      {line}')
@@ -172,7 +172,7 @@ class Demo:
                                task, init, seed)
         self.stage('Results', lambda: self.report(time.perf_counter() - start))
         total = time.perf_counter() - start
-        summary = dict(seeds=self.seeds, quick=self.quick, results=self.summary_records,
+        summary = dict(seeds=self.seeds, quick=self.quick, environment=self.environment, results=self.summary_records,
                        stage_seconds=self.stage_seconds, total_seconds=round(total, 1),
                        files=dict(results='results.md', table_csv='results.csv', curves='training_curves.png',
                                   detections='detections.png', log='demo.log'))

@@ -1,10 +1,11 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The demo's results: the table (Markdown, the block the README shows), what the numbers show, the caveats."""
 import math
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from gersp_mm.downstream import Summary
 
+from .environment import describe_environment
 from .plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS
 from .synthetic_scenes import SCENE_CLASSES
 
@@ -40,13 +41,19 @@ def results_table(summaries: Sequence[Summary]) -> List[str]:
     return lines
 
 
+def exceeds_spread(first: Summary, second: Summary) -> Optional[bool]:
+    """Whether the difference of the means exceeds twice its standard error (from the seeds' spread); None when
+    either has one seed (the run-to-run spread is then unknown)."""
+    if len(first.values) < 2 or len(second.values) < 2:
+        return None
+    error = math.sqrt(first.std**2 / len(first.values) + second.std**2 / len(second.values))
+    return abs(first.mean - second.mean) > 2 * error
+
+
 def _difference(first: Summary, second: Summary) -> str:
     """``'+3.20'``, with ``(clear)`` / ``(within noise)`` when both have several seeds."""
-    text = f'{first.mean - second.mean:+.2f}'
-    if len(first.values) > 1 and len(second.values) > 1:
-        error = math.sqrt(first.std**2 / len(first.values) + second.std**2 / len(second.values))
-        text += ' (clear)' if abs(first.mean - second.mean) > 2 * error else ' (within noise)'
-    return text
+    clear = exceeds_spread(first, second)
+    return f'{first.mean - second.mean:+.2f}' + ('' if clear is None else ' (clear)' if clear else ' (within noise)')
 
 
 def findings(summaries: Sequence[Summary]) -> List[str]:
@@ -57,7 +64,7 @@ def findings(summaries: Sequence[Summary]) -> List[str]:
     """
     by_key: Dict[tuple, Summary] = {(summary.task, summary.init): summary for summary in summaries}
     titles = {init.key: init.title for init in INITIALISATIONS}
-    lines, wins, compared = [], 0, 0
+    lines, wins, clear_wins, compared = [], 0, 0, 0
     for task in TASKS:
         gersp = by_key.get((task.key, 'gersp'))
         others = [init.key for init in INITIALISATIONS if init.key != 'gersp' and (task.key, init.key) in by_key]
@@ -71,8 +78,11 @@ def findings(summaries: Sequence[Summary]) -> List[str]:
         if single_source:
             compared += 1
             wins += all(gersp.mean > other.mean for other in single_source)
+            clear_wins += all(gersp.mean > other.mean and exceeds_spread(gersp, other) for other in single_source)
+    seeds = max((len(summary.values) for summary in summaries), default=0)
     if compared:
-        lines.append(f'GeRSP beats both single-source pre-trainings on {wins} of {compared} tasks'
+        clearly = f' (beyond the spread of the seeds on {clear_wins})' if seeds > 1 else ''
+        lines.append(f'GeRSP beats both single-source pre-trainings on {wins} of {compared} tasks{clearly}'
                      + ('.' if wins == compared else ': these numbers do not show that combining the sources beats '
                         'each source alone on every task.'))
     knn = {init.key: by_key[('knn', init.key)] for init in PRETRAININGS if ('knn', init.key) in by_key}
@@ -80,10 +90,10 @@ def findings(summaries: Sequence[Summary]) -> List[str]:
         best = max(knn, key=lambda key: knn[key].mean)
         lines.append(f'The k-NN monitor ends highest for {titles[best]} ({format_cell(knn[best])}%; chance is '
                      f'{100 / len(SCENE_CLASSES):.1f}%).')
-    seeds = max((len(summary.values) for summary in summaries), default=0)
     if seeds == 1:
-        lines.append('One seed per run: a difference of a few points can be seed noise (`--seeds 0 1 2` '
-                     'measures the spread).')
+        lines.append('One seed per run: the run-to-run spread is not measured, so these numbers cannot tell whether '
+                     'any difference above exceeds it (a rerun, even of the same seed, can differ by several '
+                     'points); `--seeds 0 1 2` measures it.')
     elif seeds > 1:
         lines.append(f'{seeds} seeds: mean ± sample standard deviation; a difference is "clear" when it exceeds '
                      'twice its standard error.')
@@ -116,12 +126,18 @@ def knn_summaries(values: Dict[str, List[float]], seeds: Sequence[int]) -> List[
     return [Summary('knn', key, KNN_METRIC, tuple(seeds), tuple(runs)) for key, runs in values.items()]
 
 
+def results_header(command: str, num_seeds: int, duration: str, environment: Dict[str, object]) -> str:
+    """The first line of the results block: how the numbers were made and with what (see
+    :func:`~gersp_mm.demo.environment.run_environment`)."""
+    return f'`{command}`: {num_seeds} seed(s), {duration}; {describe_environment(environment)}.'
+
+
 def results_block(summaries: Sequence[Summary], header: str, quick: bool) -> str:
     """The Markdown block of ``results.md`` (and of README.md between :data:`README_BEGIN` and :data:`README_END`).
 
     Args:
         summaries (Sequence[Summary]): The results.
-        header (str): One line on how the numbers were made (command, seeds, time).
+        header (str): How the numbers were made (:func:`results_header`).
         quick (bool): A ``--quick`` run (says so in the caveats).
     """
     lines = [header, '', *results_table(summaries), '', *(f'- {line}' for line in findings(summaries)), '',

@@ -84,6 +84,9 @@ def test_the_results_block_is_printed_and_written(quick_demo):
     work_dir, stdout, _ = quick_demo
     block = (work_dir / 'results.md').read_text()
     assert block.startswith(f'`python tools/demo.py --quick --seeds {SEED}`: 1 seed(s), ')
+    environment = json.loads((work_dir / 'results.json').read_text())['environment']
+    assert f'; commit {environment["commit"]}, {environment["cpu"]}, ' in block.splitlines()[0]
+    assert environment['torch_threads'] == torch.get_num_threads()  # the demo runs with the default threads
     assert all(f'      {line}'.rstrip() in stdout for line in block.splitlines())
     rows = table_cells(block.splitlines())
     assert rows[0][2:] == [init.title for init in INITIALISATIONS] and len(rows) == 2 + len(TASKS) + 1

@@ -1,9 +1,26 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The demo's results block: table layout, the findings derived from the numbers, the caveats."""
+"""The demo's results block: table layout, the findings derived from the numbers (and whether they exceed the
+run-to-run spread), the caveats, the environment recorded with the numbers."""
+import os
+import re
 import statistics
+import subprocess
+from pathlib import Path
 
+import torch
+from helpers import ROOT
+
+from gersp_mm.demo.environment import git_commit, run_environment
 from gersp_mm.demo.plan import INITIALISATIONS, TASKS
-from gersp_mm.demo.report import caveats, findings, format_cell, knn_summaries, results_block, results_table
+from gersp_mm.demo.report import (
+    caveats,
+    findings,
+    format_cell,
+    knn_summaries,
+    results_block,
+    results_header,
+    results_table,
+)
 from gersp_mm.downstream import Summary
 
 
@@ -71,3 +88,53 @@ def test_the_block_holds_header_table_findings_and_caveats():
     assert any("5 of DIOR's 20 classes" in line for line in block)
     assert any('random stem' in line for line in block)
     assert caveats(quick=True)[0].startswith('QUICK RUN')
+
+
+def test_with_one_seed_the_findings_say_they_cannot_tell_a_difference_from_the_spread():
+    text = findings([summary('det', 'gersp', 80.0), summary('det', 'moco', 75.5)])
+    assert text[-1].startswith('One seed per run: the run-to-run spread is not measured, so these numbers cannot '
+                               'tell whether any difference above exceeds it')
+    assert '(clear)' not in text[0] and '(within noise)' not in text[0]
+
+
+def test_with_several_seeds_gersp_beats_both_sources_clearly_only_beyond_the_spread():
+    """GeRSP's mean is above both single-source means on 2 tasks; only on det by more than twice the standard
+    error of the difference (sqrt(1/3 + 1/3) = 0.82 for std 1 over 3 seeds)."""
+    results = [summary('det', 'gersp', 80, 81, 82), summary('det', 'moco', 77, 78, 79),
+               summary('det', 'supervised', 76, 77, 78),
+               summary('cls', 'gersp', 80, 81, 82), summary('cls', 'moco', 79.5, 80.5, 81.5),
+               summary('cls', 'supervised', 70, 71, 72)]
+    assert ('GeRSP beats both single-source pre-trainings on 2 of 2 tasks (beyond the spread of the seeds on 1).'
+            in findings(results))
+
+
+def git(repo, *args):
+    return subprocess.run(['git', '-C', str(repo), *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_the_header_records_the_commit_cpu_threads_and_date_with_the_numbers():
+    environment = run_environment(str(ROOT))
+    commit = git(ROOT, 'rev-parse', 'HEAD')[:12]
+    dirty = bool(git(ROOT, 'status', '--porcelain', '--untracked-files=no'))
+    assert environment['commit'] == (f'{commit} + uncommitted changes' if dirty else commit)
+    assert environment['torch_threads'] == torch.get_num_threads()
+    assert environment['cpu_cores'] == len(os.sched_getaffinity(0))
+    model = re.search(r'^model name\s*:\s*(.+)$', Path('/proc/cpuinfo').read_text(), flags=re.M)
+    assert environment['cpu'] == (model.group(1).strip() if model else environment['cpu'])
+    assert re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d UTC', environment['date'])
+    header = results_header('python tools/demo.py --seeds 0', 1, '12.1 min', environment)
+    assert header == (f'`python tools/demo.py --seeds 0`: 1 seed(s), 12.1 min; commit {environment["commit"]}, '
+                      f'{environment["cpu"]}, {environment["cpu_cores"]} CPU cores, '
+                      f'{environment["torch_threads"]} torch threads, {environment["date"]}.')
+
+
+def test_the_commit_says_when_the_code_differs_from_it_or_is_not_a_checkout(tmp_path):
+    assert git_commit(str(tmp_path)) == 'not a git checkout'
+    git(tmp_path, 'init', '-q')
+    (tmp_path / 'code.py').write_text('a = 1\n')
+    git(tmp_path, 'add', 'code.py')
+    git(tmp_path, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'code')
+    commit = git(tmp_path, 'rev-parse', 'HEAD')[:12]
+    assert git_commit(str(tmp_path)) == commit
+    (tmp_path / 'code.py').write_text('a = 2\n')
+    assert git_commit(str(tmp_path)) == f'{commit} + uncommitted changes'
