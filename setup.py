@@ -74,7 +74,8 @@ setup(
     cmdclass={'build_py': BuildPyWithMim},
     python_requires='>=3.8',
     install_requires=parse_requirements('runtime'),
-    extras_require={'tests': parse_requirements('tests'), 'mim': parse_requirements('mim')},
+    extras_require={'tests': parse_requirements('tests'), 'mim': parse_requirements('mim'),
+                    'raster': parse_requirements('raster')},
     classifiers=[
         'Programming Language :: Python :: 3',
         'Topic :: Scientific/Engineering :: Artificial Intelligence',

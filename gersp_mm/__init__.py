@@ -12,7 +12,8 @@ register themselves when imported, typically through a config's ``custom_imports
 
 so that importing ``gersp_mm`` never requires mmdet or mmsegmentation. It does register the crash-safety
 modules of :mod:`gersp_mm.engine` (non-finite guard, atomic checkpoints, checked resume) in mmengine's root
-registries, where every host finds them. :mod:`gersp_mm.registry` (imported
+registries, where every host finds them, and so does the loading transform of remote-sensing rasters
+(:mod:`gersp_mm.raster`: GeoTIFF, 16-bit, multi-band files). :mod:`gersp_mm.registry` (imported
 by mmengine when it meets the scope) builds the dicts of configs that inherit ``gersp_mm::`` bases.
 The import also quiets the host libraries' harmless log messages (:mod:`gersp_mm.log_filters`).
 
@@ -32,6 +33,6 @@ from .compat import install_compat  # noqa: E402
 from .version import __version__, version_info  # noqa: E402
 
 install_compat()
-from . import engine  # noqa: E402,F401 - registers the crash-safety hooks and runner
+from . import engine, raster  # noqa: E402,F401 - register the crash-safety hooks and runner, LoadRasterImage
 
 __all__ = ['__version__', 'version_info', 'install_compat']

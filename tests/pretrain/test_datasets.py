@@ -16,6 +16,7 @@ from PIL import Image
 
 import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.pretrain.datasets import DualSourceIndex, ImageDecodeError, UnlabeledImageFolder, decode_uint8_bgr
+from gersp_mm.raster import BandMapping
 
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
 REAL_RS = sorted(str(p.relative_to(DATA / 'rs')) for p in (DATA / 'rs').rglob('*.jpg'))
@@ -34,7 +35,7 @@ class TestDecoding:
         rgb = np.random.RandomState(0).randint(0, 256, (5, 7, 3), dtype=np.uint8)
         gray = rgb[..., 0]
         rgba = np.dstack([rgb, np.full((5, 7), 9, np.uint8)])
-        sixteen = gray.astype(np.uint16) * 257 + 3  # high byte == gray
+        sixteen = gray.astype(np.uint16) * 257 + 3  # (v - 0) * 255 / 65535 rounds to gray
         palette = Image.fromarray(rgb).convert('P', palette=Image.ADAPTIVE)
         expected_palette = np.asarray(palette.convert('RGB'))[..., ::-1]
         buffer = __import__('io').BytesIO()
@@ -43,13 +44,16 @@ class TestDecoding:
             'rgb': (encode(rgb), rgb[..., ::-1]),
             'gray': (encode(gray), np.dstack([gray] * 3)),
             'rgba': (encode(rgba), rgb[..., ::-1]),
-            '16-bit': (encode(sixteen), np.dstack([gray] * 3)),
             'palette': (buffer.getvalue(), expected_palette),
         }
         for name, (content, expected) in cases.items():
             decoded = decode_uint8_bgr(content, name)
             assert decoded.dtype == np.uint8 and decoded.shape == (5, 7, 3), name
             assert np.array_equal(decoded, expected), name
+        with pytest.raises(ImageDecodeError, match='16-bit.png: 16-bit uint16 samples.*set bit_depth'):
+            decode_uint8_bgr(encode(sixteen), '16-bit.png')  # not the high byte in silence (a 12-bit image: 0-15)
+        mapped = decode_uint8_bgr(encode(sixteen), '16-bit.png', BandMapping(value_range=(0, 65535)))
+        assert np.array_equal(mapped, np.dstack([gray] * 3))
 
     def test_truncated_and_garbage_files_are_errors_naming_the_file(self):
         jpeg = encode(np.zeros((64, 64, 3), np.uint8) + 100, fmt='JPEG')

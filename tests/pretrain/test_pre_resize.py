@@ -24,7 +24,7 @@ TOOL = ROOT / 'tools' / 'dataset_converters' / 'pre_resize.py'
 
 @pytest.fixture
 def collection(tmp_path):
-    """A nested folder of real and odd images: big, small, EXIF-rotated, 16-bit PNG, truncated."""
+    """A nested folder of real and odd images: big, small, EXIF-rotated, 16-bit PNG (refused), truncated."""
     src = tmp_path / 'src'
     (src / 'a' / 'b').mkdir(parents=True)
     (src / 'c').mkdir()
@@ -52,17 +52,16 @@ def test_tool_writes_resizes_copies_lists_and_resumes(collection, tmp_path):
     run = subprocess.run([sys.executable, str(TOOL), str(collection), str(out), '--max-side', '400',
                           '--workers', '2'], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 1 and 'truncated.jpg' in run.stderr  # the bad file is named, and not listed
-    assert 'resized 3, copied 1' in run.stdout
+    # a 16-bit PNG needs a band mapping (its high byte alone is black for 12-bit data): refused by name
+    assert 'sixteen.png: a 16-bit PNG' in run.stderr and 'chip_scenes.py' in run.stderr
+    assert 'resized 2, copied 1' in run.stdout
     listed = (out / 'file_list.txt').read_text().splitlines()
-    assert listed == ['a/big.jpg', 'a/b/small.jpg', 'c/rotated.jpg', 'c/sixteen.png']
+    assert listed == ['a/big.jpg', 'a/b/small.jpg', 'c/rotated.jpg']
     assert (out / 'a' / 'b' / 'small.jpg').read_bytes() == SCENE_JPEG.read_bytes()  # small enough: unchanged bytes
     sizes = {p: EncodedImage((out / p).read_bytes(), p).size_hw for p in listed}
-    assert sizes == {'a/big.jpg': (400, 400), 'a/b/small.jpg': (256, 256), 'c/rotated.jpg': (250, 400),
-                     'c/sixteen.png': (333, 400)}
+    assert sizes == {'a/big.jpg': (400, 400), 'a/b/small.jpg': (256, 256), 'c/rotated.jpg': (250, 400)}
     with Image.open(out / 'c' / 'rotated.jpg') as image:
         assert image.getexif().get(0x0112) is None  # written upright
-    with Image.open(out / 'c' / 'sixteen.png') as image:
-        assert image.mode == 'RGB' and image.format == 'PNG'
     # The resized content is the source's, as training decodes it.
     original = decode_uint8_bgr((collection / 'c' / 'rotated.jpg').read_bytes(), 'rotated.jpg')
     small = np.asarray(Image.fromarray(original).resize((400, 250), Image.Resampling.LANCZOS), np.float64)
@@ -70,14 +69,14 @@ def test_tool_writes_resizes_copies_lists_and_resumes(collection, tmp_path):
     assert np.abs(written - small).mean() < 4  # JPEG q=90 of fine aerial detail
     assert np.abs(written - small[::-1, ::-1]).mean() > 15  # (the orientation matters)
     dataset = UnlabeledImageFolder(data_root=str(out), ann_file='file_list.txt')
-    assert len(dataset) == 4
+    assert len(dataset) == 3
     assert not [p for p in out.rglob('*') if p.name.startswith('.tmp-')]  # nothing half-written
 
     # Resume: finished files are kept (not rewritten), missing ones are made.
     stamp = (out / 'a' / 'big.jpg').stat().st_mtime_ns
-    (out / 'c' / 'sixteen.png').unlink()
+    (out / 'c' / 'rotated.jpg').unlink()
     summary = pre_resize_folder(str(collection), str(out), 400, workers=0, progress=False)
-    assert (summary.resized, summary.copied, summary.existing, len(summary.failed)) == (1, 0, 3, 1)
+    assert (summary.resized, summary.copied, summary.existing, len(summary.failed)) == (1, 0, 2, 2)
     assert (out / 'a' / 'big.jpg').stat().st_mtime_ns == stamp
     assert json.loads((out / MANIFEST_NAME).read_text()) == dict(max_side=400, quality=90)
     with pytest.raises(ValueError, match='max_side'):

@@ -16,8 +16,11 @@ from mmpretrain.datasets.transforms import PackInputs
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
-from .loading import EncodedImage, read_image_bytes
-from .transforms import LoadMoCoViews, ViewParams, draw_view_params, generator_from_global_rng
+from ...raster.raster_image import is_tiff_path
+from .loading import EncodedImage, open_image, read_image_bytes
+from .transforms import LoadMoCoViews, ViewParams, generator_from_global_rng
+from .transforms.moco_views import decode_views
+from .transforms.view_sampling import draw_views
 
 #: JPEG colour layouts that nvjpeg decodes to RGB (CMYK/YCCK JPEGs are decoded by Pillow in the worker).
 DEVICE_DECODABLE_MODES = ('RGB', 'L')
@@ -73,7 +76,9 @@ class LoadEncodedMoCoViews(LoadMoCoViews):
     The views are drawn exactly as :class:`LoadMoCoViews` draws them (same seeding, generator and draw
     order from the header's size), so a sample gets the same parameters on the CPU and the GPU path.
     JPEGs travel encoded (a worker spends a file read and a header parse per image); other files are
-    decoded here at full resolution (see :class:`SourceImage`).
+    decoded here at full resolution (see :class:`SourceImage`), rasters (GeoTIFF, 16-bit, multi-band;
+    ``raster``) only in the part the views need (the :class:`SourceImage` is then that part, the views'
+    crops relative to it; ``view_params`` stay in full-resolution pixels of the file).
 
     Required keys: ``img_path``. Added keys: ``img`` (one :class:`EncodedView`, or a list of ``num_views``
     sharing one :class:`SourceImage`), ``img_shape`` ((S, S)), ``ori_shape`` (full-resolution (H, W)),
@@ -84,7 +89,7 @@ class LoadEncodedMoCoViews(LoadMoCoViews):
         backend_args (dict, optional): mmengine file backend arguments. Defaults to None.
         **view_cfg: The view distribution, as :class:`LoadMoCoViews` takes it (``output_size``,
             ``crop_scale``, ``crop_ratio``, ``max_attempts``, ``grayscale_prob``, ``brightness``,
-            ``contrast``, ``saturation``, ``hue``, ``flip_prob``).
+            ``contrast``, ``saturation``, ``hue``, ``flip_prob``), ``window_size`` and ``raster``.
     """
 
     def __init__(self, num_views: int = 1, backend_args: Optional[dict] = None, **view_cfg) -> None:
@@ -94,20 +99,22 @@ class LoadEncodedMoCoViews(LoadMoCoViews):
 
     def transform(self, results: dict) -> dict:
         path = results['img_path']
-        content = read_image_bytes(path, self.backend_args)
-        encoded = EncodedImage(content, path)
-        rng = generator_from_global_rng()
-        views = [draw_view_params(rng, encoded.size_hw, self.cfg) for _ in range(self.num_views)]
-        if decodes_on_device(encoded, content):
-            data = torch.from_numpy(np.frombuffer(content, dtype=np.uint8).copy())
-        else:
-            rgb, _ = encoded.decode_rgb()
-            data = torch.from_numpy(np.ascontiguousarray(np.asarray(rgb).transpose(2, 0, 1)))
-        image = SourceImage(data=data, size_hw=encoded.size_hw, path=path)
-        packed = [EncodedView(image=image, params=view) for view in views]
+        content = None if is_tiff_path(path) else read_image_bytes(path, self.backend_args)
+        with open_image(path, self.backend_args, self.mapping, self.window_size, content) as image:
+            rng = generator_from_global_rng()
+            views = draw_views(rng, image.size_hw, self.cfg, self.num_views, self.window_size)
+            if isinstance(image, EncodedImage) and decodes_on_device(image, content):
+                data = torch.from_numpy(np.frombuffer(content, dtype=np.uint8).copy())
+                size_hw, local = image.size_hw, views
+            else:
+                rgb, _, local = decode_views(image, views)
+                data = torch.from_numpy(np.ascontiguousarray(np.asarray(rgb).transpose(2, 0, 1)))
+                size_hw = (rgb.height, rgb.width)
+        source = SourceImage(data=data, size_hw=size_hw, path=path)
+        packed = [EncodedView(image=source, params=view) for view in local]
         results['img'] = packed if self.num_views > 1 else packed[0]
         results['img_shape'] = (self.cfg.output_size, self.cfg.output_size)
-        results['ori_shape'] = encoded.size_hw
+        results['ori_shape'] = image.size_hw
         results['view_params'] = [view.to_dict() for view in views]
         return results
 

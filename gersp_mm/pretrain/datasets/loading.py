@@ -1,12 +1,15 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 import io
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
-import mmengine.fileio as fileio
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
 from PIL import ExifTags, Image, ImageOps
+
+from ...fileio.image_decode_error import ImageDecodeError
+from ...raster import BandMapping, RasterImage
+from ...raster.raster_image import check_pixel_limit, is_tiff_path, open_raster_image, read_image_bytes
 
 # Pillow modes whose conversion to 8-bit RGB is exact or well defined (palette, alpha, CMYK, ...).
 _PILLOW_TO_RGB = ('1', 'L', 'P', 'LA', 'PA', 'RGB', 'RGBA', 'RGBX', 'RGBa', 'CMYK', 'YCbCr', 'LAB', 'HSV')
@@ -14,18 +17,8 @@ _PILLOW_TO_RGB = ('1', 'L', 'P', 'LA', 'PA', 'RGB', 'RGBA', 'RGBX', 'RGBa', 'CMY
 _TRANSPOSING_ORIENTATIONS = range(2, 9)
 _SWAPPING_ORIENTATIONS = range(5, 9)
 JPEG_REDUCTIONS = (8, 4, 2, 1)
-
-
-class ImageDecodeError(OSError):
-    """An image file that cannot be decoded completely (missing, corrupt, truncated or unsupported)."""
-
-
-def read_image_bytes(path: str, backend_args: Optional[dict] = None) -> bytes:
-    """Read an image file through mmengine's file backends, any failure as :class:`ImageDecodeError`."""
-    try:
-        return fileio.get(path, backend_args=backend_args)
-    except Exception as err:  # noqa: BLE001 - any backend error means the file is unreadable
-        raise ImageDecodeError(f'Cannot read image {path}: {type(err).__name__}: {err}') from err
+__all__ = ['ImageDecodeError', 'read_image_bytes', 'EncodedImage', 'open_image', 'decode_uint8_bgr',
+           'LoadImageUint8', 'JPEG_REDUCTIONS']
 
 
 def _to_rgb(image: Image.Image, path: str) -> Image.Image:
@@ -33,13 +26,8 @@ def _to_rgb(image: Image.Image, path: str) -> Image.Image:
         return image
     if image.mode in _PILLOW_TO_RGB:
         return image.convert('RGB')
-    if image.mode.startswith('I;16') or image.mode == 'I':
-        samples = np.asarray(image).astype(np.int64)
-        if samples.min() < 0 or samples.max() > 65535:
-            raise ImageDecodeError(f'{path}: 32-bit integer samples outside the 16-bit range')
-        return Image.fromarray((samples >> 8).astype(np.uint8), 'L').convert('RGB')
-    raise ImageDecodeError(f'{path}: unsupported image mode {image.mode!r} '
-                           '(expected 8/16-bit grayscale, palette, RGB, RGBA or CMYK)')
+    raise ImageDecodeError(f'{path}: unsupported image mode {image.mode!r} (expected 8-bit grayscale, palette, '
+                           'RGB, RGBA or CMYK; 16-bit PNGs and TIFFs are read through the raster settings)')
 
 
 def _open_without_pixel_limit(content: bytes) -> Image.Image:
@@ -53,6 +41,21 @@ def _open_without_pixel_limit(content: bytes) -> Image.Image:
         Image.MAX_IMAGE_PIXELS = limit
 
 
+def _header_exif(image: Image.Image) -> Image.Exif:
+    """The EXIF data found in the header, without decoding any pixel.
+
+    Pillow's ``PngImageFile.getexif`` decodes the whole image to look for an ``eXIf`` chunk after the pixel
+    data (a 30000x30000 PNG of 1 MB: 2 GB and seconds, before any size check). An ``eXIf`` chunk belongs
+    before the pixel data (``IDAT``), where opening the file has already found it; one after is ignored.
+    """
+    if image.format != 'PNG':
+        return image.getexif()
+    exif = Image.Exif()
+    if 'exif' in image.info:
+        exif.load(image.info['exif'])
+    return exif
+
+
 class EncodedImage:
     """An encoded image whose header is read and whose pixels are decoded once, on demand.
 
@@ -61,8 +64,9 @@ class EncodedImage:
     DCT-domain scaling by 1/2, 1/4 or 1/8, much cheaper than a full decode).
 
     Conversions, applied the same way to every file: grayscale is replicated to 3 channels; the alpha
-    channel is dropped; palette images are expanded; 16-bit samples keep their high byte (``v >> 8``,
-    as Pillow does for 16-bit RGB); the EXIF orientation is applied. Truncated files are an error,
+    channel is dropped; palette images are expanded (16-bit PNGs and TIFFs other than 8-bit RGB or gray
+    are read as :class:`~gersp_mm.raster.RasterImage`, see :func:`open_image`);
+    the EXIF orientation is applied. Truncated files are an error,
     never a partially grey image. Pillow's decompression-bomb limit (an error above twice
     ``PIL.Image.MAX_IMAGE_PIXELS``) applies to the pixels actually decoded, so a huge JPEG can be read at a
     reduced scale.
@@ -79,7 +83,7 @@ class EncodedImage:
         self.path = path
         try:
             self._image = _open_without_pixel_limit(content)
-            self._orientation = self._image.getexif().get(ExifTags.Base.Orientation, 1)
+            self._orientation = _header_exif(self._image).get(ExifTags.Base.Orientation, 1)
         except Exception as err:  # noqa: BLE001 - Pillow raises many types for bad files
             raise ImageDecodeError(f'Cannot decode image {path}: {type(err).__name__}: {err}') from err
         #: The file format as Pillow names it ('JPEG', 'PNG', ...).
@@ -121,12 +125,7 @@ class EncodedImage:
                 drafted = image.draft(None, (width // reduction, height // reduction))
                 if drafted is not None:
                     scale = drafted[1][2] / width
-            limit = Image.MAX_IMAGE_PIXELS
-            if limit and image.width * image.height > 2 * limit:
-                raise ImageDecodeError(
-                    f'{self.path}: decoding {image.width}x{image.height} pixels exceeds twice Pillow\'s limit '
-                    f'PIL.Image.MAX_IMAGE_PIXELS={limit}: pre-resize the collection '
-                    '(tools/dataset_converters/pre_resize.py) or raise the limit')
+            check_pixel_limit(image.height, image.width, self.path)
             image.load()
             if self._orientation in _TRANSPOSING_ORIENTATIONS:
                 image = ImageOps.exif_transpose(image)
@@ -137,15 +136,68 @@ class EncodedImage:
             raise ImageDecodeError(f'Cannot decode image {self.path}: {type(err).__name__}: {err}') from err
         return rgb, scale
 
+    def close(self) -> None:
+        """Release Pillow's image (its decoded pixels, if any)."""
+        self._image.close()
 
-def decode_uint8_bgr(content: bytes, path: str) -> np.ndarray:
+    def __enter__(self) -> 'EncodedImage':
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def band_mapping(raster: Optional[dict]) -> BandMapping:
+    """The :class:`BandMapping` of a transform's ``raster`` argument (None: the defaults)."""
+    if raster is None:
+        return BandMapping()
+    try:
+        return BandMapping(**raster)
+    except TypeError as err:
+        raise TypeError(f'raster={raster!r}: {err}; the keys are bands, value_range, bit_depth, percentiles, '
+                        'nodata') from err
+
+
+def open_image(path: str, backend_args: Optional[dict] = None, mapping: Optional[BandMapping] = None,
+               window_size: Optional[int] = None, content: Optional[bytes] = None
+               ) -> Union[EncodedImage, RasterImage]:
+    """Open an image file for decoding: 8-bit files with Pillow, rasters through the band mapping.
+
+    A :class:`RasterImage` (read by windows, see :func:`gersp_mm.raster.open_raster_image`) for TIFFs
+    other than plain 8-bit RGB or gray, any TIFF when ``mapping`` sets something or the TIFF is larger
+    than ``window_size``, and 16-bit PNGs; an :class:`EncodedImage` for every other file (today's
+    conversions, unchanged). Both are context managers and have ``size_hw``.
+
+    Args:
+        path (str): The file.
+        backend_args (dict, optional): mmengine file backend arguments.
+        mapping (BandMapping, optional): Bands and value mapping. Defaults to ``BandMapping()``.
+        window_size (int, optional): Side of the windows the caller will read.
+        content (bytes, optional): The file's bytes, when already read.
+
+    Raises:
+        ImageDecodeError: If the file cannot be read, or not as configured.
+    """
+    if content is None and not is_tiff_path(path):
+        content = read_image_bytes(path, backend_args)
+    raster = open_raster_image(path, mapping or BandMapping(), backend_args, content, window_size)
+    if raster is not None:
+        return raster
+    if content is None:
+        content = read_image_bytes(path, backend_args)
+    return EncodedImage(content, path)
+
+
+def decode_uint8_bgr(content: bytes, path: str, mapping: Optional[BandMapping] = None) -> np.ndarray:
     """Decode image bytes into a 3-channel uint8 BGR array, whatever the stored format.
 
-    See :class:`EncodedImage` for the conversions.
+    See :class:`EncodedImage` for the conversions and :func:`open_image` for the files read through
+    ``mapping``.
 
     Args:
         content (bytes): The encoded image.
         path (str): Where the bytes came from, for error messages.
+        mapping (BandMapping, optional): Bands and value mapping of rasters. Defaults to ``BandMapping()``.
 
     Returns:
         np.ndarray: (H, W, 3) uint8 array in BGR order (the OpenMMLab convention).
@@ -153,8 +205,13 @@ def decode_uint8_bgr(content: bytes, path: str) -> np.ndarray:
     Raises:
         ImageDecodeError: If the image cannot be fully decoded or has an unsupported mode.
     """
-    rgb, _ = EncodedImage(content, path).decode_rgb()
-    return np.ascontiguousarray(np.asarray(rgb)[..., ::-1])
+    with open_image(path, mapping=mapping, content=content) as image:
+        return _full_bgr(image)
+
+
+def _full_bgr(image: Union[EncodedImage, RasterImage]) -> np.ndarray:
+    rgb = image.read_rgb() if isinstance(image, RasterImage) else np.asarray(image.decode_rgb()[0])
+    return np.ascontiguousarray(rgb[..., ::-1])
 
 
 @TRANSFORMS.register_module()
@@ -162,24 +219,31 @@ class LoadImageUint8(BaseTransform):
     """Load an image as 3-channel uint8 BGR, failing loudly on unreadable or truncated files.
 
     A drop-in replacement of ``LoadImageFromFile`` for heterogeneous remote-sensing collections
-    (grayscale, RGBA, palette or 16-bit files next to ordinary JPEGs); see :class:`EncodedImage`.
+    (grayscale, RGBA, palette files next to ordinary JPEGs, and GeoTIFF / 16-bit rasters read as
+    ``raster`` says); see :func:`open_image`.
 
     Required keys: ``img_path``. Added keys: ``img``, ``img_shape``, ``ori_shape``.
 
     Args:
+        raster (dict, optional): :class:`~gersp_mm.raster.BandMapping` arguments (``bands``,
+            ``value_range``, ``bit_depth``, ``percentiles``, ``nodata``). Defaults to None (8-bit gray or
+            RGB files only; anything else refused with what to set).
         backend_args (dict, optional): mmengine file backend arguments. Defaults to None.
     """
 
-    def __init__(self, backend_args: Optional[dict] = None) -> None:
+    def __init__(self, raster: Optional[dict] = None, backend_args: Optional[dict] = None) -> None:
+        self.raster = raster
+        self.mapping = band_mapping(raster)
         self.backend_args = backend_args
 
     def transform(self, results: dict) -> dict:
         path = results['img_path']
-        img = decode_uint8_bgr(read_image_bytes(path, self.backend_args), path)
+        with open_image(path, self.backend_args, self.mapping) as image:
+            img = _full_bgr(image)
         results['img'] = img
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(backend_args={self.backend_args})'
+        return f'{self.__class__.__name__}(raster={self.raster}, backend_args={self.backend_args})'

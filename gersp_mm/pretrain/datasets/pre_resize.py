@@ -4,7 +4,10 @@
 Every image whose longer side exceeds ``max_side`` is resized (Lanczos, aspect ratio kept, EXIF
 orientation applied) and written in its own format under the same relative path; smaller images are
 copied byte for byte. The decoding rules are those of training (:class:`EncodedImage`: grayscale,
-palette, alpha, 16-bit and CMYK files become 8-bit RGB), so a resized file holds what training would see.
+palette, alpha and CMYK files become 8-bit RGB), so a resized file holds what training would see. Rasters
+that need a band mapping (16-bit PNGs, TIFFs other than 8-bit RGB or gray) are refused by name: their
+8-bit values depend on settings this tool does not take; chip them with
+``tools/dataset_converters/chip_scenes.py`` (which takes the band mapping) or train on them as they are.
 
 When it changes nothing: a MoCo view keeps its full resolution when the crop it is cut from spans at
 least ``output_size`` pixels on each side. The smallest crop of an ``H x W`` image has the side
@@ -27,6 +30,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 from PIL import Image
 
 from ...fileio import atomic_write
+from ...raster.raster_image import raster_layout
 from .loading import EncodedImage, ImageDecodeError, read_image_bytes
 from .transforms import MoCoViewConfig
 from .unlabeled_image_folder import IMAGE_EXTENSIONS, iter_image_files
@@ -90,6 +94,10 @@ def pre_resize_image(src: str, dst: str, max_side: int, quality: int = 90) -> st
         OSError: If the output cannot be written (e.g. a full disk).
     """
     content = read_image_bytes(src)
+    layout = raster_layout(src, content)
+    if layout is not None:
+        raise ImageDecodeError(f'{src}: {layout}: its 8-bit values depend on a band mapping that pre_resize.py '
+                               'does not take; use tools/dataset_converters/chip_scenes.py')
     encoded = EncodedImage(content, src)
     height, width = encoded.size_hw
     if max(height, width) <= max_side:

@@ -1,14 +1,17 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
+from PIL import Image
 
-from ..loading import JPEG_REDUCTIONS, EncodedImage, read_image_bytes
+from ....raster import RasterImage
+from ..loading import JPEG_REDUCTIONS, EncodedImage, band_mapping, open_image
 from .view_params import ViewParams
 from .view_rendering import apply_view_params_pil
-from .view_sampling import MoCoViewConfig, draw_view_params, generator_from_global_rng
+from .view_sampling import MoCoViewConfig, draw_views, generator_from_global_rng
 
 
 def jpeg_reduction(views: Sequence[ViewParams]) -> int:
@@ -26,6 +29,43 @@ def jpeg_reduction(views: Sequence[ViewParams]) -> int:
     """
     ratio = min(min(view.crop[2], view.crop[3]) / view.output_size for view in views)
     return next(r for r in JPEG_REDUCTIONS if ratio >= r or r == 1)
+
+
+def views_region(views: Sequence[ViewParams], image_hw: Tuple[int, int]) -> Tuple[int, int, int, int]:
+    """The part of an image that rendering the views reads: their crops' bounding box, widened by the
+    resampling filter's reach (the downscale factor, plus one pixel) and clipped to the image.
+
+    Args:
+        views (Sequence[ViewParams]): The views, crops in full-resolution pixels.
+        image_hw (tuple[int, int]): Full-resolution (height, width).
+
+    Returns:
+        tuple[int, int, int, int]: ``(top, left, height, width)``.
+    """
+    margin = max(max(view.crop[2], view.crop[3]) // view.output_size for view in views) + 2
+    top = max(min(view.crop[0] for view in views) - margin, 0)
+    left = max(min(view.crop[1] for view in views) - margin, 0)
+    bottom = min(max(view.crop[0] + view.crop[2] for view in views) + margin, image_hw[0])
+    right = min(max(view.crop[1] + view.crop[3] for view in views) + margin, image_hw[1])
+    return top, left, bottom - top, right - left
+
+
+def decode_views(image: Union[EncodedImage, RasterImage], views: Sequence[ViewParams],
+                 reduction: int = 1) -> Tuple[Image.Image, float, List[ViewParams]]:
+    """Decode what the views need: a raster's :func:`views_region` only, an encoded image whole (a JPEG at
+    ``reduction``).
+
+    Returns:
+        tuple[PIL.Image.Image, float, list[ViewParams]]: The RGB image decoded, its scale relative to full
+        resolution, and the views with their crops relative to it.
+    """
+    if isinstance(image, RasterImage):
+        box = views_region(views, image.size_hw)
+        local = [replace(view, crop=(view.crop[0] - box[0], view.crop[1] - box[1], *view.crop[2:]))
+                 for view in views]
+        return Image.fromarray(image.read_rgb(box), 'RGB'), 1.0, local
+    rgb, scale = image.decode_rgb(reduction)
+    return rgb, scale, list(views)
 
 
 @TRANSFORMS.register_module()
@@ -59,6 +99,15 @@ class LoadMoCoViews(BaseTransform):
         crop_scale, crop_ratio, max_attempts, grayscale_prob, brightness, contrast, saturation, hue,
             flip_prob: The view distribution, see :class:`MoCoViewConfig` (defaults: MoCo v1).
         jpeg_draft (bool): Decode JPEGs at a reduced scale when the crops allow it. Defaults to True.
+        window_size (int, optional): For images larger than this (either side), draw a random
+            ``window_size`` square window first and the views inside it, as if the image were a chip of that
+            size; a tiled or striped TIFF is then read by windows (only the tiles the views need), so a
+            sample of a 20,000 px scene costs about what a chip costs. Defaults to None (views of the whole
+            image).
+        raster (dict, optional): How GeoTIFF / 16-bit / multi-band files are read:
+            :class:`~gersp_mm.raster.BandMapping` arguments (``bands``, ``value_range``, ``bit_depth``,
+            ``percentiles``, ``nodata``). Defaults to None (8-bit gray or RGB only; other files refused with
+            what to set).
         backend_args (dict, optional): mmengine file backend arguments. Defaults to None.
     """
 
@@ -75,6 +124,8 @@ class LoadMoCoViews(BaseTransform):
                  hue: Union[float, Tuple[float, float]] = 0.4,
                  flip_prob: float = 0.5,
                  jpeg_draft: bool = True,
+                 window_size: Optional[int] = None,
+                 raster: Optional[dict] = None,
                  backend_args: Optional[dict] = None) -> None:
         if num_views < 1:
             raise ValueError(f'LoadMoCoViews: num_views must be at least 1, got {num_views}')
@@ -84,23 +135,28 @@ class LoadMoCoViews(BaseTransform):
                                   grayscale_prob=grayscale_prob, brightness=brightness, contrast=contrast,
                                   saturation=saturation, hue=hue, flip_prob=flip_prob)
         self.jpeg_draft = jpeg_draft
+        if window_size is not None and window_size < 1:
+            raise ValueError(f'LoadMoCoViews: window_size must be positive, got {window_size}')
+        self.window_size = window_size
+        self.raster = raster
+        self.mapping = band_mapping(raster)
         self.backend_args = backend_args
 
     def transform(self, results: dict) -> dict:
         path = results['img_path']
-        encoded = EncodedImage(read_image_bytes(path, self.backend_args), path)
-        rng = generator_from_global_rng()
-        views = [draw_view_params(rng, encoded.size_hw, self.cfg) for _ in range(self.num_views)]
-        image, scale = encoded.decode_rgb(jpeg_reduction(views) if self.jpeg_draft else 1)
-        # BGR views (the OpenMMLab convention) as reversed-channel views: PackInputs copies them once.
-        imgs: List[np.ndarray] = [np.asarray(apply_view_params_pil(image, view, scale))[..., ::-1]
-                                  for view in views]
+        with open_image(path, self.backend_args, self.mapping, self.window_size) as image:
+            rng = generator_from_global_rng()
+            views = draw_views(rng, image.size_hw, self.cfg, self.num_views, self.window_size)
+            decoded, scale, local = decode_views(image, views, jpeg_reduction(views) if self.jpeg_draft else 1)
+            # BGR views (the OpenMMLab convention) as reversed-channel views: PackInputs copies them once.
+            imgs: List[np.ndarray] = [np.asarray(apply_view_params_pil(decoded, view, scale))[..., ::-1]
+                                      for view in local]
         results['img'] = imgs if self.num_views > 1 else imgs[0]
         results['img_shape'] = (self.cfg.output_size, self.cfg.output_size)
-        results['ori_shape'] = encoded.size_hw
+        results['ori_shape'] = image.size_hw
         results['view_params'] = [view.to_dict() for view in views]
         return results
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(num_views={self.num_views}, {self.cfg}, jpeg_draft={self.jpeg_draft}, '
-                f'backend_args={self.backend_args})')
+                f'window_size={self.window_size}, raster={self.raster}, backend_args={self.backend_args})')

@@ -9,8 +9,8 @@ keep_channels=True, channel_weights=(0.114, 0.587, 0.2989))`` on BGR, ``ColorJit
 (before decoding).
 """
 import math
-from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple, Union
+from dataclasses import dataclass, replace
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -158,3 +158,49 @@ def draw_view_params(rng: np.random.Generator, image_hw: Tuple[int, int],
     flip = bool(rng.random() < cfg.flip_prob)
     return ViewParams(crop=crop, output_size=cfg.output_size, grayscale=grayscale, jitter_order=order,
                       jitter_factors=factors, flip=flip)
+
+
+def draw_window(rng: np.random.Generator, image_hw: Tuple[int, int],
+                window_size: Optional[int]) -> Optional[Tuple[int, int, int, int]]:
+    """Draw a window of a large scene, uniformly placed, inside which a sample's views are drawn.
+
+    Args:
+        rng (np.random.Generator): Source of randomness.
+        image_hw (tuple[int, int]): Full-resolution (height, width).
+        window_size (int, optional): Side of the window. None: no window.
+
+    Returns:
+        tuple[int, int, int, int] | None: ``(top, left, height, width)`` of the window (sides
+        ``min(side, window_size)``), or None when ``window_size`` is None or the image fits in it (no draw
+        is made then, so the views of such images are those drawn without windows).
+    """
+    height, width = image_hw
+    if window_size is None or max(height, width) <= window_size:
+        return None
+    win_h, win_w = min(height, window_size), min(width, window_size)
+    top = int(rng.integers(0, height - win_h + 1))
+    left = int(rng.integers(0, width - win_w + 1))
+    return top, left, win_h, win_w
+
+
+def draw_views(rng: np.random.Generator, image_hw: Tuple[int, int], cfg: MoCoViewConfig, num_views: int,
+               window_size: Optional[int] = None) -> List[ViewParams]:
+    """Draw a sample's views: in a random window of ``window_size`` (:func:`draw_window`) when the image
+    is larger, else in the whole image; the crops are in full-resolution pixels of the image.
+
+    Args:
+        rng (np.random.Generator): Source of randomness.
+        image_hw (tuple[int, int]): Full-resolution (height, width).
+        cfg (MoCoViewConfig): The distribution of each view (its crop relative to the window).
+        num_views (int): Views to draw.
+        window_size (int, optional): Side of the window. Defaults to None (no window).
+
+    Returns:
+        list[ViewParams]: The views.
+    """
+    window = draw_window(rng, image_hw, window_size)
+    if window is None:
+        return [draw_view_params(rng, image_hw, cfg) for _ in range(num_views)]
+    top, left, win_h, win_w = window
+    views = [draw_view_params(rng, (win_h, win_w), cfg) for _ in range(num_views)]
+    return [replace(view, crop=(view.crop[0] + top, view.crop[1] + left, *view.crop[2:])) for view in views]

@@ -1,0 +1,175 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Windows of a TIFF / GeoTIFF read straight from its tiles or strips (:class:`TiffScene`), with tifffile.
+
+tifffile (pure Python) parses the header and decodes uncompressed, Deflate, PackBits and LZMA data;
+the other compressions GDAL writes (LZW, ZSTD, JPEG, WebP, LERC) need imagecodecs, the ``raster`` extra
+(``pip install "gersp_mm[raster]"``). A window reads and decodes only the tiles or strips it overlaps, and
+for band-interleaved (``PLANARCONFIG=SEPARATE``, GDAL's ``INTERLEAVE=BAND``) files only those of the bands
+asked for, so its cost and memory depend on the window, not on the scene.
+"""
+import math
+from typing import BinaryIO, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..fileio.image_decode_error import ImageDecodeError
+
+#: TIFF tag holding GDAL's nodata value (ASCII).
+GDAL_NODATA_TAG = 42113
+INSTALL_RASTER_EXTRA = 'pip install "gersp_mm[raster]"'
+
+
+def _import_tifffile():
+    try:
+        import tifffile
+    except ImportError as err:  # tifffile is a runtime requirement; a trimmed environment may lack it
+        raise ImportError(f'Reading TIFF rasters needs tifffile: {INSTALL_RASTER_EXTRA}') from err
+    return tifffile
+
+
+class TiffScene:
+    """The first image of a TIFF file: its header on opening, windows of chosen bands on demand.
+
+    Use it as a context manager (it holds the file open).
+
+    Args:
+        source (str | BinaryIO): Path of a local file, or a binary file object (e.g. ``io.BytesIO``).
+        path (str): The file's name for error messages.
+
+    Raises:
+        ImageDecodeError: If the file is not a readable TIFF, or its first image is a volume.
+    """
+
+    def __init__(self, source: Union[str, BinaryIO], path: str) -> None:
+        tifffile = _import_tifffile()
+        self.path = path
+        try:
+            self._tiff = tifffile.TiffFile(source)
+        except Exception as err:  # noqa: BLE001 - tifffile raises many types for bad files
+            raise ImageDecodeError(f'Cannot read TIFF {path}: {type(err).__name__}: {err}') from err
+        try:
+            page = self._tiff.pages.first
+            self._page = page
+            #: (height, width) in pixels.
+            self.size_hw: Tuple[int, int] = (int(page.imagelength), int(page.imagewidth))
+            #: Bands (samples per pixel).
+            self.num_bands: int = int(page.samplesperpixel)
+            #: The samples' numpy dtype.
+            self.dtype = np.dtype(page.dtype) if page.dtype is not None else None
+            #: The layout in words, for messages.
+            self.layout: str = self._describe(page)
+            if page.imagedepth > 1:
+                raise ImageDecodeError(f'{path}: a volume of depth {page.imagedepth} ({self.layout}), not an image')
+            if self.dtype is None:
+                raise ImageDecodeError(f'{path}: unsupported samples ({self.layout})')
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _describe(page) -> str:
+        dtype = np.dtype(page.dtype).name if page.dtype is not None else f'{page.bitspersample}-bit {page.sampleformat}'
+        grid = (f'tiled {page.tilewidth}x{page.tilelength}' if page.is_tiled
+                else f'striped, {min(page.rowsperstrip, page.imagelength)} rows per strip')
+        extra = ', '.join(getattr(e, 'name', str(e)) for e in page.extrasamples)
+        return (f'{page.imagewidth}x{page.imagelength} px, {page.samplesperpixel} x {dtype}, '
+                f'PHOTOMETRIC={page.photometric.name}, PLANARCONFIG={page.planarconfig.name}'
+                + (f', EXTRASAMPLES={extra}' if extra else '')
+                + f', {grid}, COMPRESSION={page.compression.name}')
+
+    @property
+    def nodata(self) -> Optional[float]:
+        """GDAL's nodata value (``GDAL_NODATA`` tag), or None."""
+        tag = self._page.tags.get(GDAL_NODATA_TAG)
+        if tag is None:
+            return None
+        try:
+            return float(str(tag.value).strip('\0 '))
+        except ValueError:
+            return None
+
+    @property
+    def is_plain_8bit(self) -> bool:
+        """Whether the image is what every 8-bit image reader reads alike: unsigned 8-bit RGB (3 bands, no
+        extra samples) or gray/palette (1 band)."""
+        page = self._page
+        photometric = page.photometric.name
+        if self.dtype != np.uint8 or page.extrasamples:
+            return False
+        return ((self.num_bands == 3 and photometric in ('RGB', 'YCBCR'))
+                or (self.num_bands == 1 and photometric in ('MINISBLACK', 'MINISWHITE', 'PALETTE')))
+
+    @property
+    def tiff(self):
+        """The open ``tifffile.TiffFile``."""
+        return self._tiff
+
+    def read(self, box: Tuple[int, int, int, int], bands: Sequence[int]) -> np.ndarray:
+        """Read a window of some bands, decoding only the tiles or strips it overlaps.
+
+        Args:
+            box (tuple[int, int, int, int]): ``(top, left, height, width)`` inside the image.
+            bands (Sequence[int]): 0-based band indices, in the output's channel order (repeats allowed).
+
+        Returns:
+            np.ndarray: (height, width, len(bands)) samples as stored; parts of empty (sparse) tiles are 0.
+
+        Raises:
+            ImageDecodeError: If a tile or strip cannot be decoded (corrupt, or a compression that needs
+                the ``raster`` extra).
+        """
+        page = self._page
+        top, left, height, width = box
+        if top < 0 or left < 0 or height <= 0 or width <= 0 or top + height > self.size_hw[0] \
+                or left + width > self.size_hw[1]:
+            raise ValueError(f'{self.path}: window {box} outside the {self.size_hw[1]}x{self.size_hw[0]} image')
+        separate = page.planarconfig.name == 'SEPARATE' and self.num_bands > 1
+        if page.is_tiled:
+            seg_h, seg_w = int(page.tilelength), int(page.tilewidth)
+        else:
+            seg_h, seg_w = min(int(page.rowsperstrip), self.size_hw[0]), self.size_hw[1]
+        across = math.ceil(self.size_hw[1] / seg_w)
+        per_plane = math.ceil(self.size_hw[0] / seg_h) * across
+        planes = sorted(set(bands)) if separate else [0]
+        indices = [plane * per_plane + row * across + col
+                   for plane in planes
+                   for row in range(top // seg_h, (top + height - 1) // seg_h + 1)
+                   for col in range(left // seg_w, (left + width - 1) // seg_w + 1)]
+        out = np.zeros((height, width, len(bands)), self.dtype)
+        offsets, counts = page.dataoffsets, page.databytecounts
+        segments = self._tiff.filehandle.read_segments([offsets[i] for i in indices], [counts[i] for i in indices],
+                                                       indices=indices)
+        try:
+            for data, index in segments:
+                segment, (plane, _, y, x, _), _ = page.decode(data, index, jpegtables=page.jpegtables)
+                if segment is None:
+                    continue
+                segment = segment[0]  # (rows, cols, contig samples)
+                y0, y1 = max(y, top), min(y + segment.shape[0], top + height)
+                x0, x1 = max(x, left), min(x + segment.shape[1], left + width)
+                if y0 >= y1 or x0 >= x1:
+                    continue
+                part = segment[y0 - y:y1 - y, x0 - x:x1 - x]
+                target = out[y0 - top:y1 - top, x0 - left:x1 - left]
+                for channel, band in enumerate(bands):
+                    if separate and band == plane:
+                        target[..., channel] = part[..., 0]
+                    elif not separate:
+                        target[..., channel] = part[..., band]
+        except ImageDecodeError:
+            raise
+        except Exception as err:  # noqa: BLE001 - codecs raise many types
+            hint = f'; install the raster extra: {INSTALL_RASTER_EXTRA}' if 'imagecodecs' in str(err) else ''
+            raise ImageDecodeError(f'Cannot decode {self.path} ({self.layout}): {type(err).__name__}: {err}'
+                                   f'{hint}') from err
+        return out
+
+    def close(self) -> None:
+        """Close the file."""
+        self._tiff.close()
+
+    def __enter__(self) -> 'TiffScene':
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
