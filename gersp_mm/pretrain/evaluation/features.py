@@ -5,7 +5,7 @@ Used by :class:`~gersp_mm.pretrain.hooks.KNNMonitorHook`; call it under ``torch.
 in the mode wanted (eval for BN running statistics).
 """
 import math
-from typing import List, Optional, Sequence, Union
+from typing import Callable, List, Optional, Sequence, Union
 
 import torch
 from mmengine.dataset import pseudo_collate
@@ -21,7 +21,8 @@ def extract_features(backbone: nn.Module,
                      num_workers: int = 0,
                      mean: Optional[torch.Tensor] = None,
                      std: Optional[torch.Tensor] = None,
-                     to_rgb: bool = False) -> torch.Tensor:
+                     to_rgb: bool = False,
+                     progress: Optional[Callable[[int], None]] = None) -> torch.Tensor:
     """Features (len(indices), C) of the images ``indices`` of ``dataset``, sharded over the ranks.
 
     Rank ``r`` of ``W`` extracts positions ``r, r + W, ...`` of the list filled up (by repeating it)
@@ -39,6 +40,8 @@ def extract_features(backbone: nn.Module,
         mean (Tensor, optional): Per-channel mean (3, 1, 1), after ``to_rgb``. None: no normalisation.
         std (Tensor, optional): Per-channel std (3, 1, 1), given with ``mean``.
         to_rgb (bool): Reverse the channels (BGR -> RGB) first. Defaults to False.
+        progress (callable, optional): Called with the number of images of each batch once it is done
+            (e.g. a progress bar's ``update``).
 
     Returns:
         Tensor: Features (len(indices), C) on the backbone's device, identical on every rank.
@@ -61,6 +64,8 @@ def extract_features(backbone: nn.Module,
         if mean is not None:
             images = (images - mean.to(device)) / std.to(device)
         feats.append(pooled_features(backbone(images)))
+        if progress is not None:
+            progress(len(images))
     gathered = all_gather(torch.cat(feats))
     return torch.stack(gathered, dim=1).flatten(0, 1)[:len(indices)]
 
