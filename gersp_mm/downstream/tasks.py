@@ -33,6 +33,7 @@ PAPER_COLUMN_TITLES = {
 #: Evaluator type -> (its default prefix, key of its primary metric, factor from the logged value to percent).
 EVALUATOR_METRICS: Dict[str, Tuple[Optional[str], str, float]] = {
     'VOCMetric': ('pascal_voc', 'mAP', 100.0),
+    'DOTAMetric': ('dota', 'mAP', 100.0),
     'IoUMetric': (None, 'mIoU', 1.0),
     'ClassSubsetIoUMetric': (None, 'mIoU', 1.0),
     'Accuracy': ('accuracy', 'top1', 1.0),
@@ -83,6 +84,8 @@ def _task(name: str, gersp_config: str, metric: str, scale: float = 1.0, paper: 
 
 
 _DET = ('pascal_voc/mAP', 100.0)
+_OBB = ('dota/mAP', 100.0)  # mmrotate's DOTAMetric (DOTA-v1.0 and DIOR-R): AP@0.5 of rotated boxes, a fraction
+_OBB_NOTE = 'the paper reports horizontal boxes only'
 _NWPU_NOTE = 'the paper does not say which NWPU-RESISC45 training ratio its number is for'
 _POTSDAM_NOTE = 'the paper reports no Potsdam result'
 
@@ -94,6 +97,10 @@ TASKS: Dict[str, TaskSpec] = {task.name: task for task in (
     _task('dota-frcnn', 'det/faster-rcnn_r50-gersp_fpn_2x_dota.py', *_DET, _paper(65.9, 66.1, 65.1, 63.0)),
     _task('dota-retinanet', 'det/retinanet_r50-gersp_fpn_2x_dota.py', *_DET, _paper(62.4, 63.0, 60.2, 59.2)),
     _task('dota-dyhead', 'det/atss_r50-gersp_fpn_dyhead_2x_dota.py', *_DET, _paper(66.1, 67.4, 64.8, 62.9)),
+    _task('dior-r-orcnn', 'det/oriented-rcnn-le90_r50-gersp_fpn_1x_dior-r.py', *_OBB, note=_OBB_NOTE),
+    _task('dior-r-rretinanet', 'det/rotated-retinanet-rbox-le90_r50-gersp_fpn_1x_dior-r.py', *_OBB, note=_OBB_NOTE),
+    _task('dota-orcnn', 'det/oriented-rcnn-le90_r50-gersp_fpn_1x_dota.py', *_OBB, note=_OBB_NOTE),
+    _task('dota-rretinanet', 'det/rotated-retinanet-rbox-le90_r50-gersp_fpn_1x_dota.py', *_OBB, note=_OBB_NOTE),
     _task('potsdam-deeplabv3plus', 'seg/potsdam/deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py', 'mIoU',
           note=_POTSDAM_NOTE),
     _task('potsdam-psanet', 'seg/potsdam/psanet_r50-gersp-d8_4xb4-80k_potsdam-512x512.py', 'mIoU',

@@ -9,6 +9,7 @@ from helpers import ROOT
 from mmdet.evaluation import VOCMetric
 from mmengine.config import Config
 from mmpretrain.evaluation import Accuracy
+from mmrotate.evaluation import DOTAMetric
 from mmseg.evaluation import IoUMetric
 
 from gersp_mm.downstream import EVALUATOR_METRICS, PAPER_COLUMNS, TASKS, VARIANTS, primary_metric, resolve_task
@@ -53,7 +54,7 @@ def test_every_task_config_exists_loads_and_logs_the_table_metric(cached_externa
 
 def test_metric_prefixes_are_the_evaluators_own():
     classes = dict(VOCMetric=VOCMetric, IoUMetric=IoUMetric, ClassSubsetIoUMetric=ClassSubsetIoUMetric,
-                   Accuracy=Accuracy)
+                   Accuracy=Accuracy, DOTAMetric=DOTAMetric)
     assert set(classes) == set(EVALUATOR_METRICS)
     for name, (prefix, _, _) in EVALUATOR_METRICS.items():
         assert classes[name].default_prefix == prefix, name
@@ -78,6 +79,9 @@ def test_paper_numbers_are_the_documented_table():
     assert checked == {task for names in rows.values() for task in names}
     assert TASKS['nwpu-10p'].paper == TASKS['nwpu-20p'].paper and TASKS['nwpu-10p'].note
     assert all(not task.paper and task.note for name, task in TASKS.items() if name.startswith('potsdam'))
+    oriented = [name for name, task in TASKS.items() if task.metric == 'dota/mAP']
+    assert oriented == ['dior-r-orcnn', 'dior-r-rretinanet', 'dota-orcnn', 'dota-rretinanet']
+    assert all(not TASKS[name].paper and TASKS[name].note for name in oriented)
 
 
 def test_config_paths_as_tasks(tmp_path):
