@@ -4,10 +4,17 @@ import os.path as osp
 from typing import Optional
 
 from mmengine.config import Config
+from mmengine.logging import print_log
+
+from .config_overrides import merge_cfg_options
 
 
 def load_tool_config(config: str, cfg_options: Optional[dict] = None, work_dir: Optional[str] = None) -> Config:
     """Parse a config file, merge ``--cfg-options`` into it and set its work dir.
+
+    An override of a config variable (``data_root=...``) also sets the keys that use it, as if the file had
+    been edited (:func:`~gersp_mm.config_overrides.merge_cfg_options`, which names each key so set); an
+    override that would change nothing is refused.
 
     Args:
         config (str): The config file.
@@ -18,10 +25,14 @@ def load_tool_config(config: str, cfg_options: Optional[dict] = None, work_dir: 
 
     Returns:
         Config: The config with ``work_dir`` set.
+
+    Raises:
+        ConfigOverrideError: For an override that would change nothing, naming it and what to set instead.
     """
     cfg = Config.fromfile(config)
     if cfg_options is not None:
-        cfg.merge_from_dict(cfg_options)
+        for line in merge_cfg_options(cfg, cfg_options, config):
+            print_log(f'--cfg-options {line}', logger='current')
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:

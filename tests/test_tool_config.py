@@ -13,8 +13,8 @@ def config(tmp_path):
 
 
 def test_cfg_options_are_merged_into_the_file(config):
-    cfg = load_tool_config(config, {'model.head.num_classes': 45, 'seed': 3})
-    assert cfg.model == dict(type='Tiny', depth=18, head=dict(num_classes=45)) and cfg.seed == 3
+    cfg = load_tool_config(config, {'model.head.num_classes': 45, 'randomness.seed': 3})
+    assert cfg.model == dict(type='Tiny', depth=18, head=dict(num_classes=45)) and cfg.randomness == dict(seed=3)
 
 
 @pytest.mark.parametrize('cfg_options, work_dir, expected', [

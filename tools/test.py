@@ -53,10 +53,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    cfg = load_tool_config(args.config, args.cfg_options, args.work_dir)
-    cfg.load_from = args.checkpoint
-    cfg.launcher = args.launcher
     try:
+        cfg = load_tool_config(args.config, args.cfg_options, args.work_dir)
+        cfg.load_from = args.checkpoint
+        cfg.launcher = args.launcher
         host = host_of(cfg, args.config)
         if args.show or args.show_dir:
             enable_visualization(cfg, host, args.show, args.show_dir, args.wait_time, args.interval)

@@ -20,6 +20,7 @@ from mmengine.config import Config, DictAction
 
 from gersp_mm.compat import setup_dist_without_cuda
 from gersp_mm.engine import CrashSafeRunner
+from gersp_mm.engine.config_checks import ConfigCheckError
 from gersp_mm.tool_config import load_tool_config
 
 
@@ -79,10 +80,13 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    cfg = merge_args(load_tool_config(args.config, args.cfg_options, args.work_dir), args)
-    setup_dist_without_cuda(cfg, args.launcher)  # mmengine's init_dist needs CUDA
-    runner = CrashSafeRunner.from_cfg(cfg)  # --resume checks the checkpoint, falls back to an intact one
-    runner.train()
+    try:  # a config mistake ends the run at its start with one sentence naming the key
+        cfg = merge_args(load_tool_config(args.config, args.cfg_options, args.work_dir), args)
+        setup_dist_without_cuda(cfg, args.launcher)  # mmengine's init_dist needs CUDA
+        runner = CrashSafeRunner.from_cfg(cfg)  # --resume checks the checkpoint, falls back to an intact one
+        runner.train()
+    except ConfigCheckError as err:
+        raise SystemExit(f'error: {args.config}: {err}') from None
 
 
 if __name__ == '__main__':

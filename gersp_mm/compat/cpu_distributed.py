@@ -6,6 +6,8 @@ CPU-only machines. :func:`setup_dist_without_cuda` initialises the process group
 environment first; mmengine's Runner then finds it initialised and uses it. The Runner also wraps the model in
 DDP with ``device_ids=[LOCAL_RANK]``, which torch refuses for a CPU module: ``CPUDistributedDataParallel`` drops
 ``device_ids``. ``tools/train.py`` and ``tools/test.py`` call :func:`setup_dist_without_cuda`.
+``env_cfg.dist_cfg.timeout`` is given in seconds, as for ``init_dist`` (which converts it; torch's
+``init_process_group`` takes a ``timedelta``).
 """
 import os
 from typing import Optional
@@ -13,6 +15,8 @@ from typing import Optional
 import torch
 from mmengine.model import MMDistributedDataParallel
 from mmengine.registry import MODEL_WRAPPERS
+
+from ..engine.config_checks import dist_timeout
 
 
 @MODEL_WRAPPERS.register_module()
@@ -56,4 +60,6 @@ def setup_dist_without_cuda(cfg, launcher: str) -> None:
         cfg.model_wrapper_cfg = dict(type='CPUDistributedDataParallel', broadcast_buffers=False,
                                      find_unused_parameters=cfg.get('find_unused_parameters', False))
     kwargs = {key: value for key, value in dist_cfg.items() if key != 'backend'}
+    if 'timeout' in kwargs:  # seconds, as mmengine's init_dist takes it; torch wants a timedelta
+        kwargs['timeout'] = dist_timeout(cfg)
     dist.init_process_group(backend='gloo', **kwargs)

@@ -1,16 +1,18 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Bad input gets an error naming the config key, the folder or the file and line."""
+import copy
 import shutil
 from types import SimpleNamespace
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, free_port
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
 
+from gersp_mm.compat import setup_dist_without_cuda
 from gersp_mm.engine import CrashSafeRunner
-from gersp_mm.engine.config_checks import check_dataloader_cfgs
+from gersp_mm.engine.config_checks import ConfigCheckError, check_config, check_dataloader_cfgs
 from gersp_mm.pretrain.datasets import DualSourceDataset
 from gersp_mm.pretrain.datasets.imagenet_wnids import IMAGENET1K_WNIDS
 from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError, check_natural_dataset
@@ -133,3 +135,81 @@ def test_a_well_formed_dataset_passes(imagenet_root):
     meta.mkdir()
     (meta / 'train.txt').write_text('n01440764/n01440764_10026.JPEG 0\nn02102040/n02102040_1003.JPEG 217\n')
     check_natural_dataset(dict(type='ImageNet', data_root=str(imagenet_root), split='train'))
+
+
+# -- config mistakes found at the start of a run, each in one sentence naming the key ----------------------------
+
+TINY = 'configs/pretrain/gersp_r18_tiny.py'
+
+
+@pytest.fixture(scope='module')
+def tiny_cfg():
+    return Config.fromfile(str(ROOT / TINY))
+
+
+@pytest.mark.parametrize('options, error, message', [
+    # CheckpointHook takes any keyword and hands it to save_checkpoint: the typo failed an epoch later
+    ({'default_hooks.checkpoint.max_keep_ckpt': 1}, ConfigCheckError,
+     'default_hooks.checkpoint.max_keep_ckpt is not an argument of AtomicCheckpointHook (did you mean '
+     'max_keep_ckpts?)'),
+    ({'default_hooks.non_finite_guard.max_skip': 3}, ConfigCheckError,
+     'default_hooks.non_finite_guard.max_skip is not an argument of NonFiniteGuardHook (did you mean max_skips?)'),
+    ({'default_hooks.checkpoint.interval': '1'}, TypeError,
+     "default_hooks.checkpoint.interval must be a number, got '1' (str) (write interval=1)"),
+    ({'optim_wrapper.optimizer.lr': '0.01'}, TypeError,
+     "optim_wrapper.optimizer.lr must be a number, got '0.01' (str) (write lr=0.01)"),
+    ({'model.alpha': '1.0'}, TypeError, "model.alpha must be a number, got '1.0' (str) (write alpha=1.0)"),
+    ({'train_cfg.max_epochs': '2'}, TypeError,
+     "train_cfg.max_epochs must be an int, got '2' (str) (write max_epochs=2)"),
+    ({'train_dataloader.sampler.batch_size': 8}, ConfigCheckError,
+     'train_dataloader.sampler.batch_size=8 differs from train_dataloader.batch_size=4: the sampler would count its '
+     'epoch in batches the loader does not make; set both to the same number'),
+    ({'env_cfg.dist_cfg.timeout': '60'}, ConfigCheckError,
+     "env_cfg.dist_cfg.timeout must be a positive number of seconds (e.g. 1800), got '60' (str)"),
+])
+def test_config_mistakes_are_refused_before_the_run_builds_anything(tiny_cfg, tmp_path, options, error, message):
+    cfg = copy.deepcopy(tiny_cfg)
+    cfg.merge_from_dict(options)
+    cfg.work_dir = str(tmp_path)
+    with pytest.raises(error) as info:
+        CrashSafeRunner.from_cfg(cfg)
+    assert isinstance(info.value, ConfigCheckError) and str(info.value) == message
+    assert not list(tmp_path.iterdir())  # refused before the runner made its log folder
+
+
+def test_a_misspelt_runner_key_in_a_config_file_is_refused(tmp_path):
+    """A config variable is legitimate; a near-miss of a key the runner reads is a typo it would ignore."""
+    config = tmp_path / 'my_gersp.py'
+    config.write_text(f'_base_ = {str(ROOT / TINY)!r}\n'
+                      'my_root = "/data/"\n'  # a variable of the user's own: accepted
+                      'optim_wraper = dict(optimizer=dict(lr=0.1))\n')
+    with pytest.raises(ConfigCheckError, match=r'^optim_wraper is not a key the runner reads \(did you mean '
+                       r'optim_wrapper\?\), so the run would ignore it$'):
+        check_config(Config.fromfile(str(config)))
+    config.write_text(f'_base_ = {str(ROOT / TINY)!r}\nmy_root = "/data/"\n')
+    check_config(Config.fromfile(str(config)))
+
+
+def test_a_head_with_more_classes_than_the_data_is_refused_before_the_first_iteration(tiny_cfg, tmp_path):
+    cfg = copy.deepcopy(tiny_cfg)
+    cfg.merge_from_dict({'model.cls_head.num_classes': 1000})
+    cfg.work_dir = str(tmp_path)
+    with pytest.raises(ConfigCheckError, match=r'^model\.cls_head\.num_classes=1000 but the training data have 2 '
+                       r'classes \(n01440764, n02102040\); set model\.cls_head\.num_classes=2$'):
+        CrashSafeRunner.from_cfg(cfg).train()
+    assert not list(tmp_path.glob('*.pth'))
+
+
+def test_a_dist_timeout_in_seconds_starts_a_cpu_process_group(tiny_cfg, monkeypatch):
+    """mmengine's init_dist takes seconds; the CPU path handed the int to torch, which wants a timedelta."""
+    import torch.distributed as dist
+    cfg = copy.deepcopy(tiny_cfg)
+    cfg.env_cfg.dist_cfg.timeout = 60
+    for name, value in dict(RANK='0', WORLD_SIZE='1', MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port())).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr('torch.cuda.is_available', lambda: False)
+    setup_dist_without_cuda(cfg, 'pytorch')
+    try:
+        assert dist.is_initialized() and dist.get_world_size() == 1
+    finally:
+        dist.destroy_process_group()

@@ -33,6 +33,12 @@ def seeded_rng(seed: int) -> Iterator[None]:
         torch.set_rng_state(states[2])
 
 
+def _describe(dataset) -> str:
+    """A dataset's type and, where it has one, its root folder."""
+    root = getattr(dataset, 'data_root', None)
+    return type(dataset).__name__ + (f', {root}' if root else '')
+
+
 @DATASETS.register_module()
 class DualSourceDataset(Dataset):
     """The two GeRSP sources behind one dataset: unlabeled remote-sensing images and labeled natural ones.
@@ -71,10 +77,16 @@ class DualSourceDataset(Dataset):
         return self.natural.metainfo
 
     def full_init(self) -> None:
-        """Fully initialise both sources (called by mmengine before building the data loader)."""
+        """Fully initialise both sources (called by mmengine before building the data loader) and log what
+        each holds: ``remote-sensing source: 1000 images (UnlabeledImageFolder, data/MillionAID/test/)``."""
         for dataset in (self.rs, self.natural):
             if hasattr(dataset, 'full_init'):
                 dataset.full_init()
+        classes = self.natural.metainfo.get('classes') if hasattr(self.natural, 'metainfo') else None
+        in_classes = f' in {len(classes)} classes' if classes else ''
+        print_log(f'Pre-training data: remote-sensing source: {len(self.rs)} images ({_describe(self.rs)}); '
+                  f'natural source: {len(self.natural)} images{in_classes} ({_describe(self.natural)}).',
+                  logger='current')
 
     def __len__(self) -> int:
         """The number of pairs in one pass over the larger source (the sampler defines the epoch)."""
