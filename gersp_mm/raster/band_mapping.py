@@ -203,5 +203,5 @@ class BandMapping:
 
 
 def _stretch_values(values: np.ndarray, low, high, span) -> np.ndarray:
-    scaled = np.where(np.isinf(span), np.where(values > high, 255.0, 0.0), (values - low) * (255.0 / span))
+    scaled = np.where(np.isinf(span), np.where(values > high, 255.0, 0.0), (values - low) * 255.0 / span)
     return np.rint(np.clip(np.nan_to_num(scaled), 0, 255)).astype(np.uint8)
