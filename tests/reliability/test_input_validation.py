@@ -1,7 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Bad input gets an error naming the config key, the folder or the file and line."""
 import copy
+import os
 import shutil
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -213,3 +216,17 @@ def test_a_dist_timeout_in_seconds_starts_a_cpu_process_group(tiny_cfg, monkeypa
         assert dist.is_initialized() and dist.get_world_size() == 1
     finally:
         dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_the_training_tool_reports_a_config_mistake_in_one_sentence(tmp_path):
+    """As a user meets it: tools/train.py exits at once with the sentence, no traceback, nothing trained."""
+    result = subprocess.run(
+        [sys.executable, 'tools/train.py', TINY, '--work-dir', str(tmp_path), '--cfg-options',
+         'default_hooks.checkpoint.max_keep_ckpt=1'],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f'error: {TINY}: default_hooks.checkpoint.max_keep_ckpt is not an argument of AtomicCheckpointHook (did you '
+        'mean max_keep_ckpts?)')
+    assert 'Traceback' not in result.stderr and not list(tmp_path.iterdir())
