@@ -1,6 +1,7 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The GeRSP algorithm against an independent re-computation of its losses and updates."""
 import copy
+import math
 
 import pytest
 import torch
@@ -221,3 +222,21 @@ def test_queue_is_saved_and_restored_with_the_state_dict():
     restored = build_gersp()
     restored.load_state_dict(state)
     assert torch.equal(restored.queue.keys, model.queue.keys) and int(restored.queue.ptr) == 4
+
+
+def test_contrastive_loss_rises_to_chance_as_real_keys_fill_the_queue():
+    """docs/pretraining.md: the queue starts as random unit vectors (easy negatives); the untrained teacher's
+    keys that replace them are close to every query, so without any update the loss climbs to ln(K + 1), the
+    loss of telling the positive from K negatives by chance, once K / batch iterations have filled the queue.
+    (Here the two views are independent noise, so the positive is no closer than a negative.)"""
+    queue_len, batch = 16, 4
+    torch.manual_seed(0)
+    model = build_gersp(cls_head=None, queue_len=queue_len, feat_dim=128,  # the demo's temperature
+                        head=dict(type='ContrastiveHead', loss=dict(type='CrossEntropyLoss'), temperature=0.2))
+    model.train()
+    with torch.no_grad():
+        losses = [float(model.loss(make_batch(num=batch, seed=step)[0][:2], [])['loss_contrastive'])
+                  for step in range(queue_len // batch + 1)]
+    chance = math.log(queue_len + 1)
+    assert losses[0] < chance - 1, (losses, chance)
+    assert abs(losses[-1] - chance) < 0.5, (losses, chance)  # the queue holds only real keys
