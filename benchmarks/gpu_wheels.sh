@@ -7,6 +7,10 @@
 #   - mmengine and mmpretrain, and their pure-Python dependencies that such an image lacks,
 #     at the versions installed in this checkout's .venv.
 # Every wheel is py3-none-any, so the Python version of the venv that downloads them does not matter.
+# For the detector step of benchmarks/gpu_check.sh, OUT_DIR/detector holds mmcv's sdist (its ops are built
+# there, with that machine's nvcc and torch), mmdet and the dependencies it imports that such an image lacks
+# (terminaltables; pycocotools and shapely as CPython 3.12 manylinux wheels), and the setuptools of this
+# checkout's .venv (mmcv's setup.py imports pkg_resources, which newer setuptools releases dropped).
 #
 # Usage: bash benchmarks/gpu_wheels.sh [OUT_DIR]      (default OUT_DIR: .whl, git-ignored locally)
 # Example:
@@ -16,7 +20,7 @@
 set -euo pipefail
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -43,11 +47,20 @@ MMCV_VERSION="$(version mmcv)"
 echo "[gpu_wheels] building mmcv $MMCV_VERSION without compiled ops"
 "$PY" -m pip download -q --no-deps --no-binary :all: --no-build-isolation "mmcv==$MMCV_VERSION" -d "$BUILD"
 MMCV_WITH_OPS=0 "$PY" -m pip wheel -q --no-deps --no-build-isolation -w "$OUT" "$BUILD/mmcv-$MMCV_VERSION.tar.gz"
+echo "[gpu_wheels] mmcv's sdist, mmdet and its dependencies for the detector check (Python 3.12)"
+mkdir -p "$OUT/detector"
+rm -f "$OUT"/detector/*
+cp "$BUILD/mmcv-$MMCV_VERSION.tar.gz" "$OUT/detector/"
+"$PY" -m pip download -q --no-deps --only-binary=:all: -d "$OUT/detector" "mmdet==$(version mmdet)" \
+  "terminaltables==$(version terminaltables)" "setuptools==$(version setuptools)"
+"$PY" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+  --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+  -d "$OUT/detector" "pycocotools==$(version pycocotools)" "shapely==$(version shapely)"
 for wheel in "$OUT"/*.whl; do
   case "$wheel" in
     *-none-any.whl) ;;
     *) echo "[gpu_wheels] $wheel is not a pure-Python wheel" >&2; exit 1 ;;
   esac
 done
-ls -1 "$OUT"
+ls -1 "$OUT" "$OUT/detector"
 du -sh "$OUT"
