@@ -48,9 +48,20 @@ class SplitReport:
     unreadable: List[str] = field(default_factory=list)  # files whose image header cannot be read
 
     @property
+    def empty_classes(self) -> List[str]:
+        """The classes without any object (det), image (cls) or labelled pixel (seg), in label order."""
+        return [name for name in self.classes if not self.per_class.get(name)]
+
+    @property
     def ok(self) -> bool:
-        """No build error, no missing or unreadable file, no size mismatch."""
-        return not (self.error or self.missing or self.unreadable or self.size_mismatches)
+        """No build error, no missing or unreadable file, no size mismatch, and (cls) no class without images.
+
+        A classification class without any image means a class folder or list that was not completely
+        downloaded, extracted or split: the model would be trained and evaluated without it. (A det or seg
+        split may lack a rare class, e.g. a small validation split: listed, not a problem.)
+        """
+        return not (self.error or self.missing or self.unreadable or self.size_mismatches
+                    or (self.task == 'cls' and self.empty_classes))
 
 
 def check_split(cfg: Config, split: str, seen: Optional[Dict[str, str]] = None) -> Tuple[SplitReport, object]:

@@ -29,7 +29,13 @@ def format_report(report: SplitReport, max_named: int = 5) -> str:
         lines.append(f'  labelled pixels: {total}; ignored pixels (label {SEG_IGNORE_INDEX}): {report.ignored}')
     sizes = ', '.join(f'{w}x{h}: {n}' for (w, h), n in sorted(report.image_sizes.items(), key=lambda kv: -kv[1]))
     lines.append(f'  image sizes (width x height: images): {sizes or "-"}')
+    if report.task != 'cls':
+        lines.append(f'  classes without {counted}: ' + (f'{len(report.empty_classes)}: '
+                                                          f'{_first(report.empty_classes, max_named)}'
+                                                          if report.empty_classes else 'none'))
     checks = [('missing files', report.missing), ('unreadable images', report.unreadable)]
+    if report.task == 'cls':
+        checks.append(('classes without images', report.empty_classes))
     if report.task == 'det':
         checks.append(('image size differs from the annotation', report.size_mismatches))
     for title, items in checks:

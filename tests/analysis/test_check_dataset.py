@@ -15,6 +15,7 @@ import pytest
 from helpers import ROOT
 
 from gersp_mm.analysis import check_config
+from gersp_mm.cls.datasets import NWPU_RESISC45_CLASSES
 from gersp_mm.det import DIOR_CLASSES
 
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'check_dataset.py'
@@ -170,3 +171,22 @@ def test_cls_config_counts_images_per_class_and_finds_missing_files(tmp_path, ca
 def test_wrong_arguments_are_errors_before_anything_is_built(kwargs):
     with pytest.raises(ValueError, match=r"splits must be among \('train', 'val', 'test'\) and num >= 0"):
         check_config(str(DIOR_CONFIG), **kwargs)
+
+
+def test_cls_classes_without_images_are_a_problem(tmp_path, capsys):
+    """Every listed file present, but only 2 of the 45 NWPU classes have images (an incomplete download or
+    split): a problem, with the empty classes named, not 'no problem found'."""
+    nwpu = DATA / 'cls' / 'nwpu'
+    images = sorted(path.relative_to(nwpu).as_posix() for path in nwpu.glob('*/*.jpg'))
+    listed = tmp_path / 'list.txt'
+    listed.write_text(''.join(f'{image} {NWPU_RESISC45_CLASSES.index(image.split("/")[0])}\n' for image in images))
+    options = {f'{split}_dataloader.dataset.{key}': str(value) for split in ('train', 'val', 'test')
+               for key, value in (('data_root', nwpu), ('ann_file', listed))}
+    ok, out = check_in_process(capsys, NWPU_CONFIG, options, splits=['train'])
+    assert not ok, out
+    present = {image.split('/')[0] for image in images}
+    empty = [name for name in NWPU_RESISC45_CLASSES if name not in present]
+    assert len(empty) == 43
+    assert f'  classes without images: 43: {", ".join(empty[:5])}, ... (38 more)' in out
+    assert 'missing files: none' in out and 'unreadable images: none' in out
+    assert last_line(out) == 'problems in train'
