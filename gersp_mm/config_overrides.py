@@ -86,9 +86,13 @@ def merge_cfg_options(cfg: Config, cfg_options: Dict[str, Any], source: str) -> 
             continue
         uses = [path for path in _uses(cfg, name) if not _set_by(path, cfg_options)]
         if not uses and not any(_set_by(path, cfg_options) for path in _uses(cfg, name)):
+            used = [other for other in cfg.keys() if other not in known and isinstance(cfg[other], str)
+                    and cfg[other] and _uses(cfg, other)]
+            close = difflib.get_close_matches(name, used, n=1, cutoff=0.5)
+            hint = f' (did you mean {close[0]}?)' if close else ''
             raise ConfigOverrideError(
                 f'--cfg-options {key}: {name} is a variable of {source} that no key of the config uses, so '
-                'setting it changes nothing')
+                f'setting it changes nothing{hint}')
         if name != key or not isinstance(cfg[name], str) or not cfg[name] or not isinstance(value, str):
             if uses:
                 raise ConfigOverrideError(

@@ -86,3 +86,13 @@ def test_an_override_that_would_change_nothing_is_refused_by_name(options, messa
     with pytest.raises(ConfigOverrideError) as info:
         load_tool_config('configs/pretrain/gersp_r18_tiny.py', options)
     assert str(info.value) == message
+
+
+def test_an_unused_root_variable_names_the_one_the_datasets_use():
+    """The oriented DOTA configs inherit mmrotate's ``data_root``, which none of their datasets reads."""
+    config = 'configs/det/oriented-rcnn-le90_r50-gersp_fpn_1x_dota.py'
+    with pytest.raises(ConfigOverrideError, match=r'data_root is a variable of .* that no key of the config uses, so '
+                       r'setting it changes nothing \(did you mean dota_obb_data_root\?\)$'):
+        load_tool_config(str(ROOT / config), {'data_root': '/data/DOTA/split/'})
+    cfg = load_tool_config(str(ROOT / config), {'dota_obb_data_root': '/data/DOTA/split/'})
+    assert [cfg[loader].dataset.data_root for loader in LOADERS] == ['/data/DOTA/split/'] * 3
