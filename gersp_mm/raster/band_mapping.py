@@ -147,8 +147,8 @@ class BandMapping:
             rgb = samples
             if nodata is None:
                 return np.ascontiguousarray(rgb)
-            return np.where(self._nodata_mask(samples, nodata)[..., None], np.uint8(0), rgb)
-        mask = self._nodata_mask(samples, nodata)
+            return np.where(nodata_mask(samples, nodata)[..., None], np.uint8(0), rgb)
+        mask = nodata_mask(samples, nodata)
         if scaling == 'bit_depth':
             high = float(2 ** self.bit_depth - 1)
             valid = samples[~mask] if mask.any() else samples
@@ -166,17 +166,6 @@ class BandMapping:
         if mask.any():
             rgb[mask] = 0
         return rgb
-
-    @staticmethod
-    def _nodata_mask(samples: np.ndarray, nodata: Optional[float]) -> np.ndarray:
-        if np.issubdtype(samples.dtype, np.floating):
-            mask = np.isnan(samples).all(axis=2)
-            if nodata is not None and not math.isnan(nodata):
-                mask |= (samples == nodata).all(axis=2)
-            return mask
-        if nodata is None:
-            return np.zeros(samples.shape[:2], bool)
-        return (samples == nodata).all(axis=2)
 
     def _percentile_limits(self, samples: np.ndarray, mask: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         valid = samples[~mask]  # (N, 3)
@@ -200,6 +189,23 @@ class BandMapping:
                 out[..., band] = table[samples[..., band]]
             return out
         return _stretch_values(samples.astype(np.float64), lows, highs, span)
+
+
+def nodata_mask(samples: np.ndarray, nodata: Optional[float]) -> np.ndarray:
+    """(H, W) bool: pixels whose bands all equal ``nodata``, or (float data) are all NaN.
+
+    Args:
+        samples (np.ndarray): (H, W, C) samples.
+        nodata (float, optional): The nodata value.
+    """
+    if np.issubdtype(samples.dtype, np.floating):
+        mask = np.isnan(samples).all(axis=2)
+        if nodata is not None and not math.isnan(nodata):
+            mask |= (samples == nodata).all(axis=2)
+        return mask
+    if nodata is None:
+        return np.zeros(samples.shape[:2], bool)
+    return (samples == nodata).all(axis=2)
 
 
 def _stretch_values(values: np.ndarray, low, high, span) -> np.ndarray:
