@@ -16,12 +16,25 @@ _HOST_PACKAGES = ('mmengine', 'mmcv', 'mmpretrain', 'mmdet', 'mmseg')
 
 
 def _mmcv_ops_info() -> Tuple[bool, str]:
-    """Whether mmcv's compiled ops load, and the compiler/CUDA they were built with."""
+    """Whether mmcv's compiled ops load, the compiler/CUDA they were built with and their GPU architectures."""
     try:
         from mmcv.ops import get_compiler_version, get_compiling_cuda_version
     except Exception as err:  # noqa: BLE001 - any import failure means "no ops"
         return False, f'unavailable ({type(err).__name__}: {err})'
-    return True, f'compiler {get_compiler_version()}, CUDA {get_compiling_cuda_version()}'
+    cuda = get_compiling_cuda_version()
+    if cuda == 'not available':
+        return True, f'compiler {get_compiler_version()}, CPU kernels only'
+    return True, f'compiler {get_compiler_version()}, CUDA {cuda}, kernels for {_mmcv_cuda_kernels()}'
+
+
+def _mmcv_cuda_kernels() -> str:
+    """The GPU architectures of the CUDA kernels in mmcv's ``_ext`` (``'sm_80, sm_90, compute_90 (PTX)'``),
+    read from the file (:mod:`gersp_mm.mmcv_build.cuda_kernels`); ``''`` when it holds none."""
+    from mmcv.utils import ext_loader
+
+    from .mmcv_build.cuda_kernels import cuda_architectures
+    kernels = cuda_architectures(ext_loader.load_ext('_ext', []).__file__)
+    return ', '.join([f'sm_{arch}' for arch in kernels['sass']] + [f'compute_{arch} (PTX)' for arch in kernels['ptx']])
 
 
 def collect_env() -> Dict[str, str]:
@@ -55,7 +68,13 @@ def _check_ops() -> str:
     _, keep = nms(boxes, scores, iou_threshold=0.5)
     if keep.tolist() != [0, 2]:
         raise RuntimeError(f'mmcv.ops.nms returned {keep.tolist()}, expected [0, 2]')
-    return 'mmcv compiled ops run (nms)'
+    from mmcv.ops import get_compiling_cuda_version
+    if get_compiling_cuda_version() == 'not available':
+        return 'mmcv compiled ops run (nms)'
+    kernels = _mmcv_cuda_kernels()
+    if not kernels:
+        raise RuntimeError(f'mmcv was built with CUDA {get_compiling_cuda_version()}; its _ext holds no CUDA kernel')
+    return f'mmcv compiled ops run (nms on the CPU); its CUDA kernels are for {kernels}'
 
 
 def _check_imports() -> str:

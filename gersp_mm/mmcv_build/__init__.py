@@ -9,7 +9,9 @@ import it as ``gersp_mm.mmcv_build``.
 - :mod:`.build_plan`: CPU or CUDA kernels, which ``nvcc`` (the system's, or one from the package index),
   the architectures and the wheel's cache key;
 - :mod:`.cuda_toolkit`: ``nvcc`` of torch's CUDA version from the package index, and the ``CUDA_HOME`` the
-  build sees (that compiler + torch's own CUDA headers and libraries).
+  build sees (that compiler + torch's own CUDA headers and libraries);
+- :mod:`.cuda_kernels`: the GPU architectures of the built extension's CUDA kernels (the setup's self-check,
+  :mod:`gersp_mm.env`).
 """
 from .build_plan import (
     DEFAULT_CUDA_ARCH_LIST,
