@@ -1,16 +1,26 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Bad input files met through the configs and tools a user runs: an error names the file."""
+import io
+import logging
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from helpers import ROOT
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS
 
 from gersp_mm.pretrain.datasets import ImageDecodeError
+from gersp_mm.pretrain.samplers.dual_source_index import DualSourceIndex
 
 NWPU = ROOT / 'tests/data/cls/nwpu'
+RS_JPEG = ROOT / 'tests/data/pretrain/rs/airplane/airplane_001.jpg'
+#: A Latin-1 file name ('café.jpg' from an old archive): not valid UTF-8.
+LATIN1_NAME = b'caf\xe9.jpg'
 NWPU_CONFIG = ROOT / 'configs/cls/nwpu45/resnet50-gersp_8xb32_nwpu45-20p.py'
 
 
@@ -30,3 +40,50 @@ def test_an_empty_image_in_a_classification_set_is_named(tmp_path, split):
     dataset = DATASETS.build(dataset_cfg)
     with pytest.raises(ImageDecodeError, match=f'^Cannot decode image {empty}: '):
         dataset[0]
+
+
+def _write_bytes_named(folder, name: bytes, data: bytes) -> None:
+    with open(os.path.join(os.fsencode(folder), name), 'wb') as file:
+        file.write(data)
+
+
+def test_make_file_list_names_the_files_a_utf8_list_cannot_hold(tmp_path):
+    root = tmp_path / 'MillionAID'
+    (root / 'airport').mkdir(parents=True)
+    shutil.copy(RS_JPEG, root / 'airport' / 'good.jpg')
+    _write_bytes_named(root / 'airport', LATIN1_NAME, RS_JPEG.read_bytes())
+    out = tmp_path / 'list.txt'
+    result = subprocess.run([sys.executable, 'tools/dataset_converters/make_file_list.py', str(root), str(out)],
+                            cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 1
+    assert (f"error: 1 file names under {str(root)!r} are not valid UTF-8, which the list (UTF-8) cannot hold: "
+            'airport/caf\\xe9.jpg; rename them') in result.stderr, result.stderr
+    assert not out.exists()
+
+
+def test_the_skip_warning_of_an_unreadable_image_with_a_non_utf8_name_reaches_the_console(tmp_path):
+    """bad_image_policy='skip' with a truncated image named in Latin-1: the warning, written to a UTF-8
+    console, names it with the undecodable byte escaped (it was lost: '--- Logging error ---')."""
+    rs_dir = tmp_path / 'rs'
+    rs_dir.mkdir()
+    good = RS_JPEG.read_bytes()
+    (rs_dir / 'a_good.jpg').write_bytes(good)
+    _write_bytes_named(rs_dir, b'b_' + LATIN1_NAME, good[:len(good) // 3])
+    cfg = Config.fromfile(str(ROOT / 'configs/pretrain/gersp_r18_tiny.py')).train_dataloader.dataset
+    cfg.rs.data_root = str(rs_dir)
+    cfg.natural.data_root = str(ROOT / 'tests/data/pretrain/natural')
+    cfg.bad_image_policy = 'skip'
+    init_default_scope('mmpretrain')
+    dataset = DATASETS.build(cfg)
+    console = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', write_through=True)  # errors='strict', as stdout
+    handler = logging.StreamHandler(console)
+    logger = MMLogger.get_instance('gersp_test_non_utf8_skip')
+    logger.addHandler(handler)
+    try:
+        item = dataset[DualSourceIndex(1, 0, 0)]
+    finally:
+        logger.removeHandler(handler)
+    assert item['data_samples'].rs_img_path.endswith('a_good.jpg')
+    text = console.buffer.getvalue().decode('utf-8')
+    assert 'Skipped unreadable remote-sensing image (1 skipped so far' in text
+    assert f'{rs_dir}/b_caf\\xe9.jpg' in text, text

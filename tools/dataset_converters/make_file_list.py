@@ -17,6 +17,7 @@ import sys
 from tqdm import tqdm
 
 from gersp_mm.fileio import atomic_write
+from gersp_mm.fileio.file_names import is_utf8_name, printable_name
 from gersp_mm.pretrain.datasets import IMAGE_EXTENSIONS, iter_image_files
 
 
@@ -35,16 +36,24 @@ def main(argv=None) -> int:
     if not osp.isdir(args.root):
         print(f'error: {args.root!r} is not a directory', file=sys.stderr)
         return 1
-    count = 0
+    count, not_utf8 = 0, []
     try:
         with atomic_write(args.out, 'w') as f:  # nothing under args.out unless complete
             for path in tqdm(iter_image_files(args.root, args.ext), desc='scanning', unit=' images'):
+                if not is_utf8_name(path):  # a UTF-8 list cannot hold it
+                    not_utf8.append(printable_name(path))
+                    continue
                 f.write(path + '\n')
                 count += 1
+            if not_utf8:
+                raise ValueError(f'{len(not_utf8)} file names under {args.root!r} are not valid UTF-8, which the list '
+                                 f'(UTF-8) cannot hold: {", ".join(not_utf8[:5])}{", ..." if len(not_utf8) > 5 else ""}'
+                                 '; rename them to UTF-8 (e.g. convmv -f latin1 -t utf-8 -r --notest ROOT) or let the '
+                                 'dataset scan the folder (no ann_file)')
             if count == 0:
                 raise ValueError(f'no image with extensions {" ".join(args.ext)} under {args.root!r}')
     except (OSError, ValueError) as err:
-        print(f'error: {err}', file=sys.stderr)
+        print(f'error: {printable_name(str(err))}', file=sys.stderr)
         return 1
     print(f'wrote {count} paths to {args.out}')
     return 0

@@ -10,6 +10,7 @@ from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 from torch.utils.data import Dataset
 
+from ...fileio.file_names import printable_name
 from ..samplers.dual_source_index import DualSourceIndex
 from .loading import ImageDecodeError
 from .natural_checks import check_natural_dataset
@@ -101,8 +102,9 @@ class DualSourceDataset(Dataset):
                 if self.bad_image_policy == 'raise':
                     raise
                 self.num_skipped += 1
-                print_log(f'Skipped unreadable {source} image ({self.num_skipped} skipped so far in this '
-                          f'process): {err}', logger='current', level=logging.WARNING)
+                # a non-UTF-8 file name would make the line unwritable (and the warning lost): escaped
+                print_log(printable_name(f'Skipped unreadable {source} image ({self.num_skipped} skipped so far in '
+                                         f'this process): {err}'), logger='current', level=logging.WARNING)
         raise RuntimeError(f'{MAX_CONSECUTIVE_SKIPS} consecutive unreadable {source} images from index '
                            f'{index}: check the dataset')
 
