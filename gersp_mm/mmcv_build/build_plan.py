@@ -166,19 +166,19 @@ def plan_build(torch_cuda: str,
     archs = _arch_list(arch_list)
     torch_major = int(torch_cuda.split('.')[0])
     if nvcc_mode == 'provision':
-        reason = 'MMCV_NVCC=provision'
+        provision_reason = 'MMCV_NVCC=provision'
     elif cuda_home is None:
-        reason = 'no CUDA toolkit found (CUDA_HOME, nvcc on PATH, /usr/local/cuda)'
+        provision_reason = 'no CUDA toolkit found (CUDA_HOME, nvcc on PATH, /usr/local/cuda)'
     elif release is None or release[0] != torch_major:
         found = 'an unknown release' if release is None else f'CUDA {release[0]}.{release[1]}'
-        reason = f'the nvcc of {cuda_home} is {found}, torch needs CUDA {torch_major}.x'
+        provision_reason = f'the nvcc of {cuda_home} is {found}, torch needs CUDA {torch_major}.x'
     else:
-        reason = ''
-    if reason:
+        provision_reason = ''
+    if provision_reason:
         if torch_major < FIRST_SHARED_TREE_MAJOR:
-            raise BuildPlanError(f'{reason}; nvcc is provisioned from the package index for torch built with CUDA >= '
-                                 f'{FIRST_SHARED_TREE_MAJOR} only: install a CUDA {torch_cuda} toolkit and set '
-                                 'CUDA_HOME to it')
-        return BuildPlan(flavour, PACKAGE_INDEX, archs, reason)
+            raise BuildPlanError(f'{provision_reason}; nvcc is provisioned from the package index for torch built '
+                                 f'with CUDA >= {FIRST_SHARED_TREE_MAJOR} only: install a CUDA {torch_cuda} toolkit '
+                                 'and set CUDA_HOME to it')
+        return BuildPlan(flavour, PACKAGE_INDEX, archs, provision_reason)
     return BuildPlan(flavour, cuda_home, archs,
                      f'the nvcc of {cuda_home} is CUDA {release[0]}.{release[1]}, as torch ({torch_cuda})')
