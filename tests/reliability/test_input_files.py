@@ -15,6 +15,7 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS
 
 from gersp_mm.pretrain.datasets import ImageDecodeError
+from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError
 from gersp_mm.pretrain.samplers.dual_source_index import DualSourceIndex
 
 NWPU = ROOT / 'tests/data/cls/nwpu'
@@ -87,3 +88,40 @@ def test_the_skip_warning_of_an_unreadable_image_with_a_non_utf8_name_reaches_th
     text = console.buffer.getvalue().decode('utf-8')
     assert 'Skipped unreadable remote-sensing image (1 skipped so far' in text
     assert f'{rs_dir}/b_caf\\xe9.jpg' in text, text
+
+
+def test_an_imagenet_subset_as_the_natural_source_works_as_documented(tmp_path):
+    """Two of ImageNet-1k's class folders as natural_data_root (docs/pretraining.md): the run stops with the
+    command that writes meta/train.txt; after running it the source builds, labelled as in ImageNet-1k."""
+    root = tmp_path / 'imagenet'
+    shutil.copytree(ROOT / 'tests/data/pretrain/natural/train', root / 'train')
+    cfg = Config.fromfile(str(ROOT / 'configs/pretrain/gersp_r50.py')).train_dataloader.dataset
+    cfg.rs.data_root = str(ROOT / 'tests/data/pretrain/rs')
+    cfg.natural.data_root = str(root)
+    init_default_scope('mmpretrain')
+    with pytest.raises(NaturalDatasetError) as info:
+        DATASETS.build(cfg)
+    command = str(info.value).split(' --imagenet-labels')[0].split(': python ')[-1] + ' --imagenet-labels'
+    assert command == (f'tools/dataset_converters/make_file_list.py {root / "train"} {root / "meta/train.txt"} '
+                       '--imagenet-labels')
+    result = subprocess.run([sys.executable, *command.split()], cwd=ROOT, capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 0, result.stderr
+    natural = DATASETS.build(cfg).natural
+    labels = {info['img_path'].split('/')[-2]: int(info['gt_label']) for info in natural.load_data_list()}
+    assert labels == {'n01440764': 0, 'n02102040': 217}  # tench and English springer in ImageNet-1k
+    assert len(natural) == len(list((root / 'train').glob('*/*.JPEG')))
+
+
+def test_a_file_list_with_imagenet_labels_refuses_a_folder_that_is_not_a_class(tmp_path):
+    root = tmp_path / 'train'
+    shutil.copytree(ROOT / 'tests/data/pretrain/natural/train', root)
+    (root / 'dogs').mkdir()
+    shutil.copy(RS_JPEG, root / 'dogs' / 'a.jpg')
+    result = subprocess.run([sys.executable, 'tools/dataset_converters/make_file_list.py', str(root),
+                             str(tmp_path / 'train.txt'), '--imagenet-labels'], cwd=ROOT, capture_output=True,
+                            text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 1
+    assert (f"error: {root}/dogs/a.jpg is not in an ImageNet-1k class folder ('dogs' is not one of the 1000 "
+            'WordNet ids)') in result.stderr
+    assert not (tmp_path / 'train.txt').exists()

@@ -9,6 +9,9 @@ Examples::
     python tools/dataset_converters/make_file_list.py data/MillionAID/test data/MillionAID/test_list.txt
     # keep only some extensions
     python tools/dataset_converters/make_file_list.py data/MillionAID/train train_list.txt --ext .jpg .png
+    # some of ImageNet-1k's class folders (a subset) as the natural source: meta/train.txt with their labels
+    python tools/dataset_converters/make_file_list.py data/imagenet/train data/imagenet/meta/train.txt \
+        --imagenet-labels
 """
 import argparse
 import os.path as osp
@@ -19,6 +22,7 @@ from tqdm import tqdm
 from gersp_mm.fileio import atomic_write
 from gersp_mm.fileio.file_names import is_utf8_name, printable_name
 from gersp_mm.pretrain.datasets import IMAGE_EXTENSIONS, iter_image_files
+from gersp_mm.pretrain.datasets.imagenet_wnids import imagenet_annotation_line
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -28,6 +32,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('out', help='file list to write (paths relative to ROOT)')
     parser.add_argument('--ext', nargs='+', default=list(IMAGE_EXTENSIONS),
                         help=f'image extensions to keep (default: {" ".join(IMAGE_EXTENSIONS)})')
+    parser.add_argument('--imagenet-labels', action='store_true',
+                        help='ROOT holds ImageNet-1k class folders (<wnid>/<image>): write each path with its '
+                        'ImageNet-1k label, as mmpretrain\'s meta/train.txt (for a subset of the classes)')
     return parser.parse_args(argv)
 
 
@@ -43,7 +50,7 @@ def main(argv=None) -> int:
                 if not is_utf8_name(path):  # a UTF-8 list cannot hold it
                     not_utf8.append(printable_name(path))
                     continue
-                f.write(path + '\n')
+                f.write((imagenet_annotation_line(path, args.root) if args.imagenet_labels else path) + '\n')
                 count += 1
             if not_utf8:
                 raise ValueError(f'{len(not_utf8)} file names under {args.root!r} are not valid UTF-8, which the list '

@@ -107,3 +107,24 @@ IMAGENET1K_WNIDS = tuple("""
     n09472597 n09835506 n10148035 n10565667 n11879895 n11939491 n12057211 n12144580 n12267677 n12620546
     n12768682 n12985857 n12998815 n13037406 n13040303 n13044778 n13052670 n13054560 n13133613 n15075141
 """.split())
+
+#: The ImageNet-1k label of each WordNet id (its index in :data:`IMAGENET1K_WNIDS`).
+IMAGENET1K_LABELS = {wnid: label for label, wnid in enumerate(IMAGENET1K_WNIDS)}
+
+
+def imagenet_annotation_line(path: str, folder: str = 'train/') -> str:
+    """The ``meta/train.txt`` line of an image of an ImageNet-1k class folder: ``<path> <label>``, the label
+    being that of the full dataset (a subset of the classes keeps the 1000-class labels).
+
+    Args:
+        path (str): The image path relative to the split folder, ``<wnid>/<file>``.
+        folder (str): The split folder, for the error message.
+
+    Raises:
+        ValueError: If the path's first folder is not an ImageNet-1k WordNet id.
+    """
+    wnid = path.split('/', 1)[0]
+    if wnid not in IMAGENET1K_LABELS:
+        raise ValueError(f'{folder.rstrip("/")}/{path} is not in an ImageNet-1k class folder ({wnid!r} is not one '
+                         'of the 1000 WordNet ids)')
+    return f'{path} {IMAGENET1K_LABELS[wnid]}'

@@ -117,7 +117,13 @@ def check_class_folders(folder: str, classes: Optional[Sequence[str]], imagenet:
         message += f'; missing: {_listing(missing)}'
     if unexpected:
         message += f'; not a class: {_listing(unexpected)}'
-    raise NaturalDatasetError(message + ' (labels are given by the sorted folders: every class needs its folder)')
+    message += ' (labels are given by the sorted folders: every class needs its folder)'
+    if imagenet and not unexpected:  # maybe a subset of ImageNet-1k on purpose: it needs the list of its labels
+        split = osp.basename(osp.normpath(folder))
+        meta = osp.join(osp.dirname(osp.normpath(folder)), 'meta', f'{split}.txt')
+        message += (f'. For a subset of the classes, list its images with their ImageNet-1k labels in {meta}: '
+                    f'python tools/dataset_converters/make_file_list.py {folder} {meta} --imagenet-labels')
+    raise NaturalDatasetError(message)
 
 
 def check_natural_dataset(cfg: dict) -> None:
