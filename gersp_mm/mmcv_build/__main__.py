@@ -33,8 +33,8 @@ def _cuda_toolkit_requires() -> Optional[List[str]]:
 def _plan(args: argparse.Namespace) -> None:
     cuda_home = find_cuda_home(os.environ)
     plan = plan_build(args.torch_cuda, args.mmcv_cuda, args.gpu_seen == '1', cuda_home,
-    nvcc_release(cuda_home) if cuda_home else None, os.environ.get('MMCV_NVCC', 'auto'),
-    os.environ.get('TORCH_CUDA_ARCH_LIST'))
+                      nvcc_release(cuda_home) if cuda_home else None, os.environ.get('MMCV_NVCC', 'auto'),
+                      os.environ.get('TORCH_CUDA_ARCH_LIST'))
     print(f'[setup_env] mmcv kernels: {plan.flavour} ({plan.reason})', file=sys.stderr)
     sys.stdout.write(plan.shell_assignments())
 

@@ -1,6 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The mmcv build plan of ``tools/setup_env.sh``: flavour, toolkit, architectures, cache key."""
-import os
 import subprocess
 from pathlib import Path
 
@@ -127,25 +126,13 @@ def test_shell_assignments_survive_bash_eval():
     assert shown == 'cu130|cu130-arch8.0_9.0|/opt/my cuda|8.0;9.0|'
 
 
-def _cli(args, env_extra):
-    """``python -m mmcv_build`` as step 4 of the setup runs it, with mmengine and gersp_mm unimportable (the
-    setup runs it before they are installed)."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ('CUDA_HOME', 'CUDA_PATH', 'MMCV_NVCC', 'TORCH_CUDA_ARCH_LIST')}
-    env.update(env_extra, PYTHONPATH=str(Path(build_plan_module.__file__).parents[1]))
-    code = ("import runpy, sys; sys.modules['mmengine'] = sys.modules['gersp_mm'] = None; "
-            "sys.argv[0] = 'mmcv_build'; runpy.run_module('mmcv_build', run_name='__main__')")
-    import sys
-    return subprocess.run([sys.executable, '-c', code, *args], capture_output=True, text=True, env=env)
-
-
-def test_cli_plan_runs_standalone():
-    done = _cli(['plan', '--torch-cuda', '13.0', '--mmcv-cuda', '1', '--gpu-seen', '0'],
+def test_cli_plan_runs_standalone(run_cli):
+    done = run_cli(['plan', '--torch-cuda', '13.0', '--mmcv-cuda', '1', '--gpu-seen', '0'],
                 {'MMCV_NVCC': 'provision', 'TORCH_CUDA_ARCH_LIST': '9.0'})
     assert done.returncode == 0, done.stderr
     assert done.stdout == ("FLAVOUR=cu130\nKEY_FLAVOUR=cu130-arch9.0\nPLAN_CUDA_HOME=package-index\n"
                            "CUDA_ARCH_LIST=9.0\n")
     assert 'mmcv kernels: cu130 (MMCV_NVCC=provision)' in done.stderr
-    failed = _cli(['plan', '--torch-cuda', 'none', '--mmcv-cuda', '1', '--gpu-seen', '0'], {})
+    failed = run_cli(['plan', '--torch-cuda', 'none', '--mmcv-cuda', '1', '--gpu-seen', '0'], {})
     assert failed.returncode == 1 and failed.stdout == ''
     assert failed.stderr.startswith('[setup_env] MMCV_CUDA=1 but the installed torch has no CUDA')

@@ -1,5 +1,6 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """nvcc from the package index: the pinned packages, the cached install, the ``CUDA_HOME`` layout."""
+import importlib.metadata
 import os
 import subprocess
 import sysconfig
@@ -153,3 +154,21 @@ def test_real_nvcc_compiles_against_torchs_headers_from_the_layout(tmp_path):
                            str(tmp_path / 'probe.o')], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / 'probe.o').stat().st_size > 0
+
+
+def test_cli_provision_uses_the_cached_toolkit_and_torchs_tree(tmp_path, run_cli):
+    """``python -m mmcv_build provision`` with the toolkit in the cache already (installed for the versions the
+    installed cuda-toolkit pins): no install, the CUDA_HOME path printed, laid out over this torch's CUDA tree."""
+    requirements = toolkit_requirements('13.0', importlib.metadata.requires('cuda-toolkit'))
+    FakePip()(requirements, tmp_path / 'toolkits' / 'cuda-13.0')
+    (tmp_path / 'toolkits' / 'cuda-13.0' / 'requirements.txt').write_text(''.join(f'{r}\n' for r in requirements))
+    done = run_cli(['provision', '--cache', str(tmp_path), '--torch-cuda', '13.0', '--cuda-home',
+                    str(tmp_path / 'cuda_home')])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{tmp_path / 'cuda_home'}\n"
+    assert f"nvcc from the package index: {' '.join(requirements)}" in done.stderr
+    torch_root = torch_cuda_root(Path(sysconfig.get_path('purelib')), '13.0')
+    header = torch_root / 'include' / 'cuda_runtime.h'
+    assert (tmp_path / 'cuda_home' / 'include' / 'cuda_runtime.h').resolve() == header
+    assert (tmp_path / 'cuda_home' / 'bin' / 'nvcc').resolve() == (
+        tmp_path / 'toolkits' / 'cuda-13.0' / 'nvidia' / 'cu13' / 'bin' / 'nvcc')
