@@ -233,7 +233,7 @@ def detector_iteration(device: torch.device, size: int) -> tuple:
     from mmengine.registry import init_default_scope
     from mmengine.structures import InstanceData
     init_default_scope('mmdet')
-    cfg = Config.fromfile(DETECTOR)
+    cfg = Config.fromfile(DETECTOR, import_custom_modules=False)  # the model is mmdet's alone
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model).to(device)  # PyTorch's default initialisation (no init log)
     generator = torch.Generator().manual_seed(0)

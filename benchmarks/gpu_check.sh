@@ -54,8 +54,10 @@ kill_tree() {  # SIGKILL a process and all its descendants (torchrun starts its 
 
 step "0 set-up"
 if [ -d .whl ] && ! "$PY" -c "import mmengine, mmpretrain" >/dev/null 2>&1; then
+  wheels=(.whl/*.whl)
+  if [ -d .whl/detector ]; then wheels+=(.whl/detector/*.whl); fi
   "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/gpu_check_site \
-    .whl/*.whl .whl/detector/*.whl || record "install the carried wheels" $?
+    "${wheels[@]}" || record "install the carried wheels" $?
   export PYTHONPATH="/tmp/gpu_check_site${PYTHONPATH:+:$PYTHONPATH}"
 fi
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
