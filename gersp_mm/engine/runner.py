@@ -3,11 +3,13 @@
 SIGTERM, and whose log and scalar files are written whole or fail naming the file."""
 import logging
 
+from mmengine.dist import get_world_size
 from mmengine.logging import MMLogger
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.visualization import Visualizer
 
+from .batch_norm_check import check_batch_norm_batch
 from .config_checks import ConfigCheckError, check_config, check_head_classes
 from .log_file_handler import WholeLineFileHandler
 from .resume import check_resume_checkpoint, find_resume_checkpoint
@@ -75,7 +77,11 @@ class CrashSafeRunner(Runner):
         return super().build_visualizer(visualizer)
 
     def train(self):
-        """Train, recording SIGTERM (see :class:`~gersp_mm.engine.termination.TerminationSignal`)."""
+        """Train, recording SIGTERM (see :class:`~gersp_mm.engine.termination.TerminationSignal`), after refusing
+        a segmentation batch of one image (:func:`~gersp_mm.engine.batch_norm_check.check_batch_norm_batch`)."""
+        loader = self._train_dataloader  # a config until the loop builds it
+        batch_size = loader.get('batch_size') if isinstance(loader, dict) else getattr(loader, 'batch_size', None)
+        check_batch_norm_batch(self.model, batch_size, get_world_size())
         self.termination = TerminationSignal()
         with self.termination:
             return super().train()

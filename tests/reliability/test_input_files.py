@@ -13,7 +13,10 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS
+from tiny_configs import tiny_seg_config
 
+from gersp_mm.engine import CrashSafeRunner
+from gersp_mm.engine.batch_norm_check import BatchNormBatchError
 from gersp_mm.pretrain.datasets import ImageDecodeError
 from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError
 from gersp_mm.pretrain.samplers.dual_source_index import DualSourceIndex
@@ -125,3 +128,16 @@ def test_a_file_list_with_imagenet_labels_refuses_a_folder_that_is_not_a_class(t
     assert (f"error: {root}/dogs/a.jpg is not in an ImageNet-1k class folder ('dogs' is not one of the 1000 "
             'WordNet ids)') in result.stderr
     assert not (tmp_path / 'train.txt').exists()
+
+
+def test_a_segmentation_batch_of_one_image_is_refused_before_the_first_iteration(tmp_path):
+    """The DeepLabV3+ config with train_dataloader.batch_size=1 on one process: refused naming the key (it
+    failed in the ASPP image pooling's BatchNorm: 'Expected more than 1 value per channel when training')."""
+    cfg = Config.fromfile(str(tiny_seg_config(tmp_path)))
+    cfg.merge_from_dict({'work_dir': str(tmp_path / 'work'), 'train_dataloader.batch_size': 1})
+    runner = CrashSafeRunner.from_cfg(cfg)
+    with pytest.raises(BatchNormBatchError) as info:
+        runner.train()
+    assert str(info.value).startswith('train_dataloader.batch_size=1 on 1 process: the ')
+    assert 'e.g. decode_head.image_pool.1.bn)' in str(info.value)
+    assert not list((tmp_path / 'work').glob('*.pth'))
