@@ -20,7 +20,16 @@
      ``RandomHorizontalFlip``, ``ToTensor``, ``Normalize``), one decode per image, two views of it.
 
    Ratios to the yardstick are taken within each round, and the medians over rounds are reported.
-2. Memory of an ``UnlabeledImageFolder`` holding a one-million-entry file list, in a fresh process each:
+2. With ``--raster-side N`` (e.g. 10000): remote-sensing samples (2 views at 224 px, ``LoadMoCoViews``) per
+   second of one worker from an N-px scene built from the real DOTA and DIOR images (tiled into a mosaic,
+   flipped and rotated variants), stored as GDAL writes it: a 16-bit 4-band (R, G, B, NIR at 12 bits)
+   GeoTIFF, pixel-interleaved, 256 px tiles, uncompressed (GDAL's default), uncompressed with internal
+   overviews at 2, 4, 8 (``gdaladdo``; what a Cloud Optimized GeoTIFF has), and LZW with them; read by 1,000 px
+   windows (``window_size=1000``, ``raster=dict(bands=(1, 2, 3), bit_depth=12)``), next to the same scene
+   as one 8-bit JPEG (q=90, the same windows: decoded whole at a reduced scale) and a 1,000 px JPEG chip of
+   it (views of the whole chip), with MoCo v1's torchvision pipeline on that chip as the yardstick; and the
+   peak memory a worker gains reading 20 samples by windows, from the N-px scene and from an N/4-px one.
+3. Memory of an ``UnlabeledImageFolder`` holding a one-million-entry file list, in a fresh process each:
    resident-memory growth and peak while building it, serialised (mmengine's ``serialize_data``, our
    default) vs a plain list of dicts; and the private memory that each of 2 forked workers gains by
    reading every entry's metadata (copy-on-access of Python objects' reference counts is what makes
@@ -29,6 +38,8 @@
 Example::
 
     OMP_NUM_THREADS=1 python benchmarks/data_pipeline.py --rounds 5 --samples 16 --entries 1000000
+    # windows of a 10,000 px 16-bit 4-band GeoTIFF scene next to JPEGs (only that part)
+    OMP_NUM_THREADS=1 python benchmarks/data_pipeline.py --sets --raster-side 10000 --entries 0
     # one pipeline only, e.g. to profile it
     python -m cProfile -s tottime benchmarks/data_pipeline.py --sets 3200 --pipelines previous --rounds 1 \\
         --entries 0
@@ -43,7 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -93,8 +104,10 @@ def build_dual_source(rs_root: str, natural_root: str, rs_pipeline: list, natura
     return DATASETS.build(dual_source_dataset(rs_root, natural_root, rs_pipeline, natural_pipeline))
 
 
-def torchvision_moco_v1(rs_root: str, natural_root: str) -> Callable[[int], object]:
-    """MoCo v1's torchvision pipeline (its main_moco.py), two views of each remote-sensing image."""
+def torchvision_moco_v1(rs_root: str, natural_root: str, rs_files: Optional[List[str]] = None,
+                        natural_files: Optional[List[str]] = None) -> Callable[[int], object]:
+    """MoCo v1's torchvision pipeline (its main_moco.py), two views of each remote-sensing image (and one
+    of a natural image, unless ``natural_files`` is empty)."""
     import torchvision.transforms as T
     augmentation = T.Compose([
         T.RandomResizedCrop(224, scale=(0.2, 1.)),
@@ -104,8 +117,10 @@ def torchvision_moco_v1(rs_root: str, natural_root: str) -> Callable[[int], obje
         T.ToTensor(),
         T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
     ])
-    rs_files = sorted(osp.join(rs_root, f) for f in os.listdir(rs_root))
-    natural_files = sorted(osp.join(dp, f) for dp, _, fs in os.walk(natural_root) for f in fs)
+    if rs_files is None:
+        rs_files = sorted(osp.join(rs_root, f) for f in os.listdir(rs_root))
+    if natural_files is None:
+        natural_files = sorted(osp.join(dp, f) for dp, _, fs in os.walk(natural_root) for f in fs)
 
     def load(path: str) -> Image.Image:  # torchvision's pil_loader
         with open(path, 'rb') as f:
@@ -113,6 +128,8 @@ def torchvision_moco_v1(rs_root: str, natural_root: str) -> Callable[[int], obje
 
     def sample(i: int):
         rs = load(rs_files[i % len(rs_files)])
+        if not natural_files:
+            return augmentation(rs), augmentation(rs)
         return augmentation(rs), augmentation(rs), augmentation(load(natural_files[(i * 7) % len(natural_files)]))
     return sample
 
@@ -174,6 +191,133 @@ def pipeline_throughput(image_set: str, names: List[str], rounds: int, samples: 
     return result
 
 
+RASTER_MAPPING = dict(bands=(1, 2, 3), bit_depth=12)
+RASTER_WINDOW = 1000
+OVERVIEWS = (2, 4, 8)
+
+
+def real_mosaic(side: int) -> np.ndarray:
+    """A ``side x side`` RGB mosaic of the real DOTA and DIOR images (and their flips and rotations), cut
+    into 1000 px blocks placed in turn."""
+    sources = [np.asarray(Image.open(osp.join(DOTA_IMAGES, f)).convert('RGB')) for f in sorted(os.listdir(DOTA_IMAGES))]
+    sources.append(np.asarray(Image.open(DIOR_IMAGE).convert('RGB').resize((1000, 1000), Image.Resampling.BICUBIC)))
+    blocks = [np.rot90(image[:1000, :1000], k)[:, ::flip] for k in range(4) for flip in (1, -1) for image in sources]
+    mosaic = np.empty((side, side, 3), np.uint8)
+    for index, (top, left) in enumerate((t, x) for t in range(0, side, 1000) for x in range(0, side, 1000)):
+        block = blocks[index % len(blocks)]
+        mosaic[top:top + 1000, left:left + 1000] = block[:side - top, :side - left]
+    return mosaic
+
+
+def write_geotiff_scene(path: str, mosaic: np.ndarray, compression, overviews=()) -> None:
+    """R, G, B, NIR (green) at 12 bits (v * 16 + v % 16) in a 16-bit pixel-interleaved GeoTIFF of 256 px
+    tiles, written tile by tile; with internal overviews of the given factors (as ``gdaladdo -r average``:
+    means of blocks, here of the 8-bit mosaic, with Pillow's ``Image.reduce``)."""
+    import tifffile
+
+    def tiles(image: np.ndarray):
+        for top in range(0, image.shape[0], 256):
+            for left in range(0, image.shape[1], 256):
+                block = np.zeros((256, 256, 4), np.uint16)
+                part = image[top:top + 256, left:left + 256].astype(np.uint16)
+                rgbn = np.dstack([part, part[..., 1]])
+                block[:part.shape[0], :part.shape[1]] = rgbn * 16 + rgbn % 16
+                yield block
+
+    options = dict(dtype=np.uint16, tile=(256, 256), photometric='minisblack', planarconfig='contig',
+                   compression=compression)
+    with tifffile.TiffWriter(path, bigtiff=mosaic.size * 8 // 3 > 2**31) as tif:
+        tif.write(tiles(mosaic), shape=(*mosaic.shape[:2], 4), **options)
+        for factor in overviews:
+            level = np.asarray(Image.fromarray(mosaic).reduce(factor))
+            tif.write(tiles(level), shape=(*level.shape[:2], 4), subfiletype=1, **options)
+
+
+def raster_transform(**kwargs) -> Callable[[str, int], object]:
+    from mmpretrain.registry import TRANSFORMS
+
+    import gersp_mm.pretrain  # noqa: F401
+    transform = TRANSFORMS.build(dict(type='LoadMoCoViews', num_views=2, output_size=224, crop_scale=(0.2, 1.0),
+                                      **kwargs))
+
+    def sample(path: str, i: int):
+        np.random.seed(i)
+        return transform(dict(img_path=path))
+    return sample
+
+
+WINDOW_MEMORY_PROBE = r'''
+import json, numpy as np, sys
+sys.path.insert(0, {benchmarks!r})
+from data_pipeline import raster_transform
+def peak():
+    with open('/proc/self/status') as f:
+        return int(dict(l.split(':', 1) for l in f if ':' in l)['VmHWM'].split()[0]) / 1024
+sample = raster_transform(window_size={window}, raster={mapping!r})
+sample({path!r}, 0)
+before = peak()
+for i in range(1, 21):
+    sample({path!r}, i)
+print(json.dumps(dict(peak_mb=peak(), growth_mb=peak() - before)))
+'''
+
+
+def window_memory(path: str) -> dict:
+    """Peak memory of a fresh worker process reading 20 samples of ``path`` by windows."""
+    code = WINDOW_MEMORY_PROBE.format(benchmarks=osp.dirname(osp.abspath(__file__)), window=RASTER_WINDOW,
+                                      mapping=RASTER_MAPPING, path=path)
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def raster_throughput(side: int, rounds: int, samples: int) -> dict:
+    """Samples/s of windows of a ``side`` px GeoTIFF scene vs the same scene as a JPEG and a 1,000 px JPEG
+    chip of it (per round, alternating), and the memory of window reads at two scene sizes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mosaic = real_mosaic(side)
+        paths = dict(geotiff=osp.join(tmp, 'scene.tif'), geotiff_ovr=osp.join(tmp, 'scene_ovr.tif'),
+                     geotiff_lzw_ovr=osp.join(tmp, 'scene_lzw_ovr.tif'), jpeg_scene=osp.join(tmp, 'scene.jpg'),
+                     jpeg_chip=osp.join(tmp, 'chip.jpg'), small_geotiff=osp.join(tmp, 'small.tif'))
+        write_geotiff_scene(paths['geotiff'], mosaic, None)
+        write_geotiff_scene(paths['geotiff_ovr'], mosaic, None, OVERVIEWS)
+        write_geotiff_scene(paths['geotiff_lzw_ovr'], mosaic, 'lzw', OVERVIEWS)
+        write_geotiff_scene(paths['small_geotiff'], mosaic[:side // 4, :side // 4], None)
+        Image.fromarray(mosaic).save(paths['jpeg_scene'], quality=90)
+        Image.fromarray(mosaic[:RASTER_WINDOW, :RASTER_WINDOW]).save(paths['jpeg_chip'], quality=90)
+        del mosaic
+        windowed = raster_transform(window_size=RASTER_WINDOW, raster=RASTER_MAPPING)
+        whole = raster_transform()
+        chip_files = [paths['jpeg_chip']]
+        torchvision_sample = torchvision_moco_v1(tmp, tmp, rs_files=chip_files, natural_files=[])
+        pipelines = {
+            'geotiff_window': lambda i: windowed(paths['geotiff'], i),
+            'geotiff_ovr_window': lambda i: windowed(paths['geotiff_ovr'], i),
+            'geotiff_lzw_ovr_window': lambda i: windowed(paths['geotiff_lzw_ovr'], i),
+            'jpeg_scene_window': lambda i: windowed(paths['jpeg_scene'], i),
+            'jpeg_chip': lambda i: whole(paths['jpeg_chip'], i),
+            'torchvision_chip': torchvision_sample,
+        }
+        rates: Dict[str, List[float]] = {name: [] for name in pipelines}
+        names = list(pipelines)
+        for sample in pipelines.values():
+            sample(0)
+        for round_index in range(rounds):
+            order = names[round_index % len(names):] + names[:round_index % len(names)]
+            for name in order:
+                start = time.perf_counter()
+                for i in range(samples):
+                    pipelines[name](round_index * samples + i + 1)
+                rates[name].append(samples / (time.perf_counter() - start))
+        memory = {f'{side} px': window_memory(paths['geotiff']),
+                  f'{side // 4} px': window_memory(paths['small_geotiff'])}
+        sizes = {name: os.path.getsize(path) for name, path in paths.items()}
+    return dict(scene=f'{side}x{side} px mosaic of the real DOTA/DIOR images', file_bytes=sizes,
+                samples_per_second={n: statistics.median(r) for n, r in rates.items()},
+                ratio_to_jpeg_chip={n: statistics.median(a / b for a, b in zip(r, rates['jpeg_chip']))
+                                    for n, r in rates.items()},
+                window_memory=memory, rounds=rates)
+
+
 MEMORY_PROBE = r'''
 import gc, json, os
 def status(field, path='/proc/self/status'):
@@ -232,8 +376,10 @@ def markdown_table(results: Dict[str, dict], names: List[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--sets', nargs='+', default=list(IMAGE_SETS), choices=IMAGE_SETS,
-                        help='remote-sensing image sets (default: all)')
+    parser.add_argument('--sets', nargs='*', default=list(IMAGE_SETS), choices=IMAGE_SETS,
+                        help='remote-sensing image sets (default: all; none with a bare --sets)')
+    parser.add_argument('--raster-side', type=int, default=0,
+                        help='side of the GeoTIFF scene read by windows (e.g. 10000; default 0: skip it)')
     parser.add_argument('--pipelines', nargs='+', default=['previous', 'fast', 'gpu_worker', 'torchvision'],
                         help='pipelines to time (default: previous fast gpu_worker torchvision)')
     parser.add_argument('--rounds', type=int, default=5, help='alternating rounds per image set')
@@ -245,13 +391,15 @@ def main() -> None:
     np.random.seed(0)
     throughput = {s: pipeline_throughput(s, args.pipelines, args.rounds, args.samples) for s in args.sets}
     report = dict(throughput=throughput)
+    if args.raster_side:
+        report['raster_windows'] = raster_throughput(args.raster_side, args.rounds, args.samples)
     if args.entries:
         with tempfile.TemporaryDirectory() as tmp:
             report['memory'] = {f'serialize_data={flag}': metadata_memory(tmp, args.entries, flag)
                                 for flag in (True, False)}
         report['entries'] = args.entries
     print(json.dumps(report, indent=2))
-    if 'torchvision' in args.pipelines:
+    if 'torchvision' in args.pipelines and throughput:
         print(markdown_table(throughput, args.pipelines))
 
 

@@ -22,6 +22,7 @@ always nodata in float data. A pixel is nodata when all of its selected bands eq
 (a true 0 in one band does not blank a pixel); nodata pixels are left out of the percentiles and
 become 0 (black) in the output.
 """
+import functools
 import math
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
@@ -179,16 +180,16 @@ class BandMapping:
     @staticmethod
     def _stretch(samples: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
         """``round((v - low) * 255 / (high - low))`` clipped to 0-255, per band; a band with
-        ``high <= low`` maps to 0 below or at ``low``, 255 above."""
-        span = np.where(highs > lows, highs - lows, np.inf)
-        if samples.dtype in (np.uint8, np.uint16):  # a lookup table per band: one gather per sample
-            values = np.arange(np.iinfo(samples.dtype).max + 1, dtype=np.float64)
-            out = np.empty(samples.shape, np.uint8)
-            for band in range(3):
-                table = _stretch_values(values, lows[band], highs[band], span[band])
-                out[..., band] = table[samples[..., band]]
-            return out
-        return _stretch_values(samples.astype(np.float64), lows, highs, span)
+        ``high <= low`` maps to 0 below or at ``low``, 255 above. 8/16-bit samples go through a lookup
+        table (one gather for all bands when they share the range, as with ``value_range``/``bit_depth``)."""
+        if samples.dtype not in (np.uint8, np.uint16):
+            return _stretch_values(samples.astype(np.float64), lows, highs)
+        if np.all(lows == lows[0]) and np.all(highs == highs[0]):
+            return _lookup_table(samples.dtype.str, float(lows[0]), float(highs[0]))[samples]
+        out = np.empty(samples.shape, np.uint8)
+        for band in range(3):
+            out[..., band] = _lookup_table(samples.dtype.str, float(lows[band]), float(highs[band]))[samples[..., band]]
+        return out
 
 
 def nodata_mask(samples: np.ndarray, nodata: Optional[float]) -> np.ndarray:
@@ -208,6 +209,13 @@ def nodata_mask(samples: np.ndarray, nodata: Optional[float]) -> np.ndarray:
     return (samples == nodata).all(axis=2)
 
 
-def _stretch_values(values: np.ndarray, low, high, span) -> np.ndarray:
+def _stretch_values(values: np.ndarray, low, high) -> np.ndarray:
+    span = np.where(high > low, high - low, np.inf)
     scaled = np.where(np.isinf(span), np.where(values > high, 255.0, 0.0), (values - low) * 255.0 / span)
     return np.rint(np.clip(np.nan_to_num(scaled), 0, 255)).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=64)
+def _lookup_table(dtype: str, low: float, high: float) -> np.ndarray:
+    """uint8 value of every 8/16-bit sample (:func:`_stretch_values`), kept for the next reads."""
+    return _stretch_values(np.arange(np.iinfo(np.dtype(dtype)).max + 1, dtype=np.float64), low, high)

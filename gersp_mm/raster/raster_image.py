@@ -13,6 +13,7 @@ takes the files those decoders get wrong and reads them as configured instead:
   the PNG specification an alpha channel, is dropped as for 8-bit PNGs.
 """
 import io
+import math
 import os.path as osp
 from typing import Optional, Sequence, Tuple
 
@@ -61,6 +62,7 @@ class ArrayScene:
     """
 
     nodata = None
+    overviews: dict = {}
 
     def __init__(self, pixels: np.ndarray, layout: str) -> None:
         self._pixels = pixels
@@ -143,6 +145,34 @@ class RasterImage:
         check_pixel_limit(box[2], box[3], self.path)
         samples = self.scene.read(box, self._bands)
         return self.mapping.to_uint8(samples, self.scene.nodata, self.path)
+
+    def read_rgb_reduced(self, box: Tuple[int, int, int, int], reduction: int
+                         ) -> Tuple[np.ndarray, int, Tuple[int, int]]:
+        """Read a window from the overview of the largest factor dividing ``reduction`` (full resolution
+        when there is none).
+
+        Args:
+            box (tuple[int, int, int, int]): ``(top, left, height, width)`` in full-resolution pixels.
+            reduction (int): The largest reduction factor acceptable.
+
+        Returns:
+            tuple[np.ndarray, int, tuple[int, int]]: (h, w, 3) uint8 RGB covering the window, the factor
+            it was read at, and the full-resolution ``(top, left)`` of its first pixel.
+        """
+        factor = max((f for f in self.scene.overviews if reduction % f == 0), default=1)
+        if factor == 1:
+            return self.read_rgb(box), 1, box[:2]
+        top, left, height, width = box
+        level = self.scene.overviews[factor]
+        level_hw = (int(level.imagelength), int(level.imagewidth))
+        level_top, level_left = top // factor, left // factor
+        bottom = min(math.ceil((top + height) / factor), level_hw[0])
+        right = min(math.ceil((left + width) / factor), level_hw[1])
+        level_box = (level_top, level_left, bottom - level_top, right - level_left)
+        check_pixel_limit(level_box[2], level_box[3], self.path)
+        samples = self.scene.read(level_box, self._bands, factor)
+        return (self.mapping.to_uint8(samples, self.scene.nodata, self.path), factor,
+                (level_top * factor, level_left * factor))
 
     def close(self) -> None:
         """Close the file."""

@@ -7,8 +7,9 @@ the other compressions GDAL writes (LZW, ZSTD, JPEG, WebP, LERC) need imagecodec
 for band-interleaved (``PLANARCONFIG=SEPARATE``, GDAL's ``INTERLEAVE=BAND``) files only those of the bands
 asked for, so its cost and memory depend on the window, not on the scene.
 """
+import functools
 import math
-from typing import BinaryIO, Optional, Sequence, Tuple, Union
+from typing import BinaryIO, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -104,12 +105,33 @@ class TiffScene:
         """The open ``tifffile.TiffFile``."""
         return self._tiff
 
-    def read(self, box: Tuple[int, int, int, int], bands: Sequence[int]) -> np.ndarray:
+    @functools.cached_property
+    def overviews(self) -> Dict[int, object]:
+        """Reduced-resolution copies of the image (GDAL's internal overviews, ``gdaladdo``; those of a
+        Cloud Optimized GeoTIFF) by reduction factor: the IFDs after the first that are tagged reduced
+        (``NewSubfileType`` bit 0), have the same bands and data type and the size GDAL gives a factor-``f``
+        overview (``ceil(size / f)``). Pixel ``i`` of a factor-``f`` overview covers full-resolution pixels
+        ``[i * f, (i + 1) * f)``."""
+        found = {}
+        height, width = self.size_hw
+        for page in self._tiff.pages[1:]:
+            if not getattr(page, 'is_reduced', False) or page.samplesperpixel != self.num_bands \
+                    or page.dtype != self.dtype or page.imagewidth < 1:
+                continue
+            factor = round(width / page.imagewidth)
+            if factor > 1 and page.imagewidth == math.ceil(width / factor) \
+                    and page.imagelength == math.ceil(height / factor):
+                found[factor] = page
+        return found
+
+    def read(self, box: Tuple[int, int, int, int], bands: Sequence[int], factor: int = 1) -> np.ndarray:
         """Read a window of some bands, decoding only the tiles or strips it overlaps.
 
         Args:
-            box (tuple[int, int, int, int]): ``(top, left, height, width)`` inside the image.
+            box (tuple[int, int, int, int]): ``(top, left, height, width)`` inside the image, or inside the
+                overview of ``factor``.
             bands (Sequence[int]): 0-based band indices, in the output's channel order (repeats allowed).
+            factor (int): 1 (the image), or a key of :attr:`overviews`.
 
         Returns:
             np.ndarray: (height, width, len(bands)) samples as stored; parts of empty (sparse) tiles are 0.
@@ -118,24 +140,27 @@ class TiffScene:
             ImageDecodeError: If a tile or strip cannot be decoded (corrupt, or a compression that needs
                 the ``raster`` extra).
         """
-        page = self._page
+        page = self._page if factor == 1 else self.overviews[factor]
+        size_hw = (int(page.imagelength), int(page.imagewidth))
         top, left, height, width = box
-        if top < 0 or left < 0 or height <= 0 or width <= 0 or top + height > self.size_hw[0] \
-                or left + width > self.size_hw[1]:
-            raise ValueError(f'{self.path}: window {box} outside the {self.size_hw[1]}x{self.size_hw[0]} image')
+        if top < 0 or left < 0 or height <= 0 or width <= 0 or top + height > size_hw[0] or left + width > size_hw[1]:
+            raise ValueError(f'{self.path}: window {box} outside the {size_hw[1]}x{size_hw[0]} image (factor {factor})')
         separate = page.planarconfig.name == 'SEPARATE' and self.num_bands > 1
         if page.is_tiled:
             seg_h, seg_w = int(page.tilelength), int(page.tilewidth)
         else:
-            seg_h, seg_w = min(int(page.rowsperstrip), self.size_hw[0]), self.size_hw[1]
-        across = math.ceil(self.size_hw[1] / seg_w)
-        per_plane = math.ceil(self.size_hw[0] / seg_h) * across
+            seg_h, seg_w = min(int(page.rowsperstrip), size_hw[0]), size_hw[1]
+        across = math.ceil(size_hw[1] / seg_w)
+        per_plane = math.ceil(size_hw[0] / seg_h) * across
         planes = sorted(set(bands)) if separate else [0]
         indices = [plane * per_plane + row * across + col
                    for plane in planes
                    for row in range(top // seg_h, (top + height - 1) // seg_h + 1)
                    for col in range(left // seg_w, (left + width - 1) // seg_w + 1)]
         out = np.zeros((height, width, len(bands)), self.dtype)
+        bands = list(bands)
+        consecutive = bands == list(range(bands[0], bands[0] + len(bands)))
+        selection = slice(bands[0], bands[0] + len(bands)) if consecutive else bands
         offsets, counts = page.dataoffsets, page.databytecounts
         segments = self._tiff.filehandle.read_segments([offsets[i] for i in indices], [counts[i] for i in indices],
                                                        indices=indices)
@@ -151,11 +176,12 @@ class TiffScene:
                     continue
                 part = segment[y0 - y:y1 - y, x0 - x:x1 - x]
                 target = out[y0 - top:y1 - top, x0 - left:x1 - left]
+                if not separate:
+                    target[...] = part[..., selection]
+                    continue
                 for channel, band in enumerate(bands):
-                    if separate and band == plane:
+                    if band == plane:
                         target[..., channel] = part[..., 0]
-                    elif not separate:
-                        target[..., channel] = part[..., band]
         except ImageDecodeError:
             raise
         except Exception as err:  # noqa: BLE001 - codecs raise many types

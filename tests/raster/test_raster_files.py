@@ -184,7 +184,7 @@ class TestWindows:
         read = TiffScene.read
         monkeypatch.setattr(TiffScene, 'read', lambda self, box, bands: boxes.append(box) or read(self, box, bands))
         transform = TRANSFORMS.build(dict(type='LoadMoCoViews', num_views=2, output_size=32, window_size=128,
-                                          raster=dict(bands=(1, 2, 3), bit_depth=12)))
+                                          raster=dict(bands=(1, 2, 3), bit_depth=12), jpeg_draft=False))
         full = stretch(data[..., :3], 0, 4095)
         windows = set()
         for seed in range(6):
@@ -202,11 +202,39 @@ class TestWindows:
         assert len(windows) > 1  # windows drawn over the scene
         assert all(box[2] <= 128 + 2 * 6 and box[3] <= 128 + 2 * 6 for box in boxes)  # window + filter margin
 
+    def test_large_crops_read_from_the_overviews(self, rgb, tmp_path, monkeypatch):
+        """A scene with GDAL-style internal overviews (2x and 4x block means, tagged reduced) is read from the
+        overview a JPEG would be decoded at (jpeg_draft): views within the JPEG draft's bound of the
+        full-resolution views."""
+        data = np.tile(twelve_bit(rgb), (3, 3, 1))[:512, :640]
+        path = str(tmp_path / 'ovr.tif')
+        with tifffile.TiffWriter(path) as tif:
+            tif.write(data, photometric='minisblack', planarconfig='contig', tile=(64, 64))
+            for f in (2, 4):
+                level = data.reshape(512 // f, f, 640 // f, f, 4).mean(axis=(1, 3)).round().astype(np.uint16)
+                tif.write(level, photometric='minisblack', planarconfig='contig', tile=(64, 64), subfiletype=1)
+        with TiffScene(path, path) as scene:
+            assert sorted(scene.overviews) == [2, 4]
+        factors = []
+        read = TiffScene.read
+        monkeypatch.setattr(TiffScene, 'read', lambda self, box, bands, factor=1: factors.append(factor)
+                            or read(self, box, bands, factor))
+        transform = TRANSFORMS.build(dict(type='LoadMoCoViews', num_views=2, output_size=48, window_size=400,
+                                          raster=dict(bands=(1, 2, 3), bit_depth=12)))
+        full = stretch(data[..., :3], 0, 4095)
+        for seed in range(6):
+            np.random.seed(seed)
+            results = transform(dict(img_path=path))
+            for view, params in zip(results['img'], results['view_params']):
+                reference = apply_view_params(full, ViewParams.from_dict(params))
+                assert np.abs(view[..., ::-1].astype(float) - reference).mean() < 2.5
+        assert max(factors) > 1  # large crops from an overview
+
     def test_gpu_path_worker_ships_only_the_region(self, rgb, tmp_path):
         data, path = self.scene(tmp_path, rgb, tile=(64, 64))
         cfg = dict(num_views=2, output_size=32, window_size=128, raster=dict(bands=(1, 2, 3), bit_depth=12))
         np.random.seed(3)
-        cpu = TRANSFORMS.build(dict(type='LoadMoCoViews', **cfg))(dict(img_path=path))
+        cpu = TRANSFORMS.build(dict(type='LoadMoCoViews', jpeg_draft=False, **cfg))(dict(img_path=path))
         np.random.seed(3)
         worker = TRANSFORMS.build(dict(type='LoadEncodedMoCoViews', **cfg))(dict(img_path=path))
         assert worker['view_params'] == cpu['view_params']

@@ -52,18 +52,22 @@ def views_region(views: Sequence[ViewParams], image_hw: Tuple[int, int]) -> Tupl
 
 def decode_views(image: Union[EncodedImage, RasterImage], views: Sequence[ViewParams],
                  reduction: int = 1) -> Tuple[Image.Image, float, List[ViewParams]]:
-    """Decode what the views need: a raster's :func:`views_region` only, an encoded image whole (a JPEG at
-    ``reduction``).
+    """Decode what the views need: a raster's :func:`views_region` only, at ``reduction`` (read from its
+    overview of that factor when it has one, like a JPEG's DCT scaling; else from a smaller factor's or
+    full resolution, then box-reduced with Pillow's ``Image.reduce``: the mean of each block), an encoded
+    image whole (a JPEG at ``reduction``).
 
     Returns:
         tuple[PIL.Image.Image, float, list[ViewParams]]: The RGB image decoded, its scale relative to full
         resolution, and the views with their crops relative to it.
     """
     if isinstance(image, RasterImage):
-        box = views_region(views, image.size_hw)
-        local = [replace(view, crop=(view.crop[0] - box[0], view.crop[1] - box[1], *view.crop[2:]))
-                 for view in views]
-        return Image.fromarray(image.read_rgb(box), 'RGB'), 1.0, local
+        rgb, factor, (top, left) = image.read_rgb_reduced(views_region(views, image.size_hw), reduction)
+        local = [replace(view, crop=(view.crop[0] - top, view.crop[1] - left, *view.crop[2:])) for view in views]
+        region = Image.fromarray(rgb, 'RGB')
+        if reduction > factor:
+            region = region.reduce(reduction // factor)
+        return region, 1.0 / reduction, local
     rgb, scale = image.decode_rgb(reduction)
     return rgb, scale, list(views)
 
@@ -98,7 +102,8 @@ class LoadMoCoViews(BaseTransform):
         output_size (int): Side of the square views. Defaults to 224.
         crop_scale, crop_ratio, max_attempts, grayscale_prob, brightness, contrast, saturation, hue,
             flip_prob: The view distribution, see :class:`MoCoViewConfig` (defaults: MoCo v1).
-        jpeg_draft (bool): Decode JPEGs at a reduced scale when the crops allow it. Defaults to True.
+        jpeg_draft (bool): Decode JPEGs at a reduced scale when the crops allow it, and box-reduce the
+            windows read from rasters by the same factor (:func:`decode_views`). Defaults to True.
         window_size (int, optional): For images larger than this (either side), draw a random
             ``window_size`` square window first and the views inside it, as if the image were a chip of that
             size; a tiled or striped TIFF is then read by windows (only the tiles the views need), so a
