@@ -14,8 +14,13 @@ refused with an error naming it and the keys to set instead:
   ``view_cfg.output_size``, ``train_pipeline``);
 - a variable that no key uses;
 - a key that is neither in the config nor read by the runner (``optim_wraper.optimizer.lr``).
+
+The same substitution makes a config that inherits ours and redefines a variable (``rs_data_root = '/data/'``)
+leave the keys its base built from the variable at the base's value: :func:`check_redefined_variables`
+refuses such a config, naming the keys to set.
 """
 import difflib
+import os.path as osp
 from typing import Any, Dict, Iterator, List, Tuple
 
 from mmengine.config import Config
@@ -53,6 +58,50 @@ def _uses(cfg: Config, name: str) -> List[str]:
     """The keys (other than ``name``) whose value equals that of top-level variable ``name``."""
     value = cfg[name]
     return [path for path, node in _nodes(cfg) if path != name and type(node) is type(value) and node == value]
+
+
+_MISSING = object()
+
+
+def _get(cfg: Config, path: str) -> Any:
+    node = cfg
+    for key in path.split('.'):
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        elif isinstance(node, (dict, Config)) and key in node:
+            node = node[key]
+        else:
+            return _MISSING
+    return node
+
+
+def check_redefined_variables(cfg: Config, filename: str) -> None:
+    """Refuse a config that redefines a string variable of a base while keys built from it keep the base's value.
+
+    Args:
+        cfg (Config): The config parsed from ``filename``.
+        filename (str): Its file (its ``_base_`` files are parsed again, each on its own).
+
+    Raises:
+        ConfigOverrideError: e.g. ``my_gersp.py sets rs_data_root = '/data/aerial/', but
+            train_dataloader.dataset.rs.data_root still holds the value of its base ('data/MillionAID/test/')
+            ...``.
+    """
+    known = runner_keys()
+    for base in Config._get_base_files(filename):  # mmengine's own resolution of `_base_` (0.10)
+        base_cfg = Config.fromfile(Config._get_cfg_path(base, filename)[0])
+        for name in base_cfg.keys():
+            old = base_cfg[name]
+            if name in known or not isinstance(old, str) or not old or cfg.get(name, old) == old:
+                continue
+            stale = [path for path in _uses(base_cfg, name)  # keys the runner reads, not other variables
+                     if path.split('.', 1)[0] in known and _get(cfg, path) == old]
+            if stale:
+                raise ConfigOverrideError(
+                    f'{filename} sets {name} = {cfg[name]!r}, but {", ".join(stale)} still '
+                    f'{"holds" if len(stale) == 1 else "hold"} the value of its base ({old!r}): mmengine substitutes '
+                    f'a variable where its base file uses it; set {"that key" if len(stale) == 1 else "those keys"} '
+                    f'in {osp.basename(filename)} too')
 
 
 def merge_cfg_options(cfg: Config, cfg_options: Dict[str, Any], source: str) -> List[str]:

@@ -6,7 +6,7 @@ from typing import Optional
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from .config_overrides import merge_cfg_options
+from .config_overrides import check_redefined_variables, merge_cfg_options
 
 
 def load_tool_config(config: str, cfg_options: Optional[dict] = None, work_dir: Optional[str] = None) -> Config:
@@ -14,7 +14,8 @@ def load_tool_config(config: str, cfg_options: Optional[dict] = None, work_dir: 
 
     An override of a config variable (``data_root=...``) also sets the keys that use it, as if the file had
     been edited (:func:`~gersp_mm.config_overrides.merge_cfg_options`, which names each key so set); an
-    override that would change nothing is refused.
+    override that would change nothing is refused, and so is a config that redefines a variable of its base
+    which keys of the base still hold (:func:`~gersp_mm.config_overrides.check_redefined_variables`).
 
     Args:
         config (str): The config file.
@@ -27,9 +28,12 @@ def load_tool_config(config: str, cfg_options: Optional[dict] = None, work_dir: 
         Config: The config with ``work_dir`` set.
 
     Raises:
-        ConfigOverrideError: For an override that would change nothing, naming it and what to set instead.
+        ConfigOverrideError: For an override or a redefined variable that would change nothing, naming it and
+            the keys to set instead.
     """
     cfg = Config.fromfile(config)
+    if osp.isfile(config):  # not for mmengine's 'package::path' names
+        check_redefined_variables(cfg, config)
     if cfg_options is not None:
         for line in merge_cfg_options(cfg, cfg_options, config):
             print_log(f'--cfg-options {line}', logger='current')

@@ -96,3 +96,18 @@ def test_an_unused_root_variable_names_the_one_the_datasets_use():
         load_tool_config(str(ROOT / config), {'data_root': '/data/DOTA/split/'})
     cfg = load_tool_config(str(ROOT / config), {'dota_obb_data_root': '/data/DOTA/split/'})
     assert [cfg[loader].dataset.data_root for loader in LOADERS] == ['/data/DOTA/split/'] * 3
+
+
+def test_a_config_that_redefines_a_root_variable_of_its_base_is_refused(tmp_path):
+    """A user's config inheriting ours: the variable alone does not reach the keys its base built from it."""
+    config = tmp_path / 'my_gersp.py'
+    base = f"_base_ = {str(ROOT / 'configs/pretrain/gersp_r50.py')!r}\nrs_data_root = '/data/aerial/'\n"
+    config.write_text(base)
+    with pytest.raises(ConfigOverrideError) as info:
+        load_tool_config(str(config))
+    assert str(info.value) == (
+        f"{config} sets rs_data_root = '/data/aerial/', but train_dataloader.dataset.rs.data_root still holds the "
+        "value of its base ('data/MillionAID/test/'): mmengine substitutes a variable where its base file uses it; "
+        'set that key in my_gersp.py too')
+    config.write_text(base + 'train_dataloader = dict(dataset=dict(rs=dict(data_root=rs_data_root)))\n')
+    assert load_tool_config(str(config)).train_dataloader.dataset.rs.data_root == '/data/aerial/'
