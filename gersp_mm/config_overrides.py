@@ -29,7 +29,7 @@ from .engine.config_checks import ConfigCheckError, runner_keys
 
 
 class ConfigOverrideError(ConfigCheckError):
-    """An override (``--cfg-options``) that would change nothing; the message names it and what to set."""
+    """An override or a redefined variable that would change nothing; the message names it and what to set."""
 
 
 def _nodes(node: Any, prefix: str = '') -> Iterator[Tuple[str, Any]]:
@@ -133,8 +133,9 @@ def merge_cfg_options(cfg: Config, cfg_options: Dict[str, Any], source: str) -> 
                 f'it changes nothing{hint}')
         if value == cfg[name] and name == key:
             continue
-        uses = [path for path in _uses(cfg, name) if not _set_by(path, cfg_options)]
-        if not uses and not any(_set_by(path, cfg_options) for path in _uses(cfg, name)):
+        all_uses = _uses(cfg, name)
+        uses = [path for path in all_uses if not _set_by(path, cfg_options)]  # the overrides' own keys win
+        if not all_uses:
             used = [other for other in cfg.keys() if other not in known and isinstance(cfg[other], str)
                     and cfg[other] and _uses(cfg, other)]
             close = difflib.get_close_matches(name, used, n=1, cutoff=0.5)
