@@ -15,9 +15,10 @@ from tiny_configs import random_checkpoint, tiny_cls_config
 pytestmark = pytest.mark.slow  # mim commands that install, train and run the demo: minutes in all
 MIM = Path(sys.executable).parent / 'mim'  # the console script users type
 PRETRAIN_DATA = ROOT / 'tests' / 'data' / 'pretrain'
-ONE_EPOCH = ['train_cfg.max_epochs=1', 'param_scheduler.0.periods=[1]', 'param_scheduler.0.restart_weights=[1.0]',
-             f'train_dataloader.dataset.rs.data_root={PRETRAIN_DATA}/rs/',
-             f'train_dataloader.dataset.natural.data_root={PRETRAIN_DATA}/natural/']
+ONE_EPOCH = ['train_cfg.max_epochs=1', 'param_scheduler.0.periods=[1]', 'param_scheduler.0.restart_weights=[1.0]']
+# a release does not ship tests/data: its runs of the tiny config are given the checkout's sample images
+SAMPLE_ROOTS = [f'train_dataloader.dataset.rs.data_root={PRETRAIN_DATA}/rs/',
+                f'train_dataloader.dataset.natural.data_root={PRETRAIN_DATA}/natural/']
 
 
 def run(args, cwd, env):
@@ -40,7 +41,7 @@ def test_the_setup_installs_the_checkout_where_mim_looks(tmp_path):
 def test_mim_train_run_test_and_search_the_development_install(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS='1')
     log = run([MIM, 'train', 'gersp_mm', 'gersp_r18_tiny.py', '--work-dir', tmp_path / 'work',
-               '--cfg-options', *ONE_EPOCH], tmp_path, env)
+               '--cfg-options', *ONE_EPOCH, *SAMPLE_ROOTS], tmp_path, env)
     # the checkout's own tool and config: edits show through at once
     assert f'{ROOT}/gersp_mm/.mim/tools/train.py {ROOT}/configs/pretrain/gersp_r18_tiny.py' in log
     checkpoint = tmp_path / 'work' / 'epoch_1.pth'
@@ -64,6 +65,18 @@ def test_mim_train_run_test_and_search_the_development_install(tmp_path):
 
     out = run([MIM, 'search', 'gersp_mm'], tmp_path, env)
     assert 'config id: gersp_r50\n' in out and 'config id: faster-rcnn_r50-gersp_fpn_2x_dior\n' in out
+
+
+def test_mim_download_fails_as_docs_mim_md_says(tmp_path):
+    """No weights are published: openmim's own errors, quoted in docs/mim.md so that a user recognises them."""
+    docs = (ROOT / 'docs' / 'mim.md').read_text()
+    for args, error in ((['download', 'gersp_mm'], 'ValueError: Please specify config or dataset to download!'),
+                        (['download', 'gersp_mm', '--config', 'gersp_r50', '--dest', str(tmp_path)],
+                         "but got {'weight'}")):
+        result = subprocess.run([MIM, *args], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert result.returncode != 0 and error in result.stderr, result.stderr[-2000:]
+        assert error in docs.replace('\n', ' ').replace('Index([...]), ', '')
+    assert not list(tmp_path.glob('*.pth'))
 
 
 @pytest.fixture(scope='module')
@@ -101,7 +114,8 @@ def test_mim_train_on_two_processes_then_mim_run_export(installed, tmp_path):
     # a config named without its folder is looked up inside the installed package; `--launcher pytorch`
     # starts the processes with torch.distributed.launch (gloo on CPU)
     log = run([*mim, 'train', 'gersp_mm', 'gersp_r18_tiny.py', '--launcher', 'pytorch', '--gpus', '2',
-               '--port', str(free_port()), '--work-dir', str(tmp_path / 'work'), '--cfg-options', *ONE_EPOCH],
+               '--port', str(free_port()), '--work-dir', str(tmp_path / 'work'), '--cfg-options', *ONE_EPOCH,
+               *SAMPLE_ROOTS],
               tmp_path, env)
     assert f'{site}/gersp_mm/.mim/tools/train.py {site}/gersp_mm/.mim/configs/pretrain/gersp_r18_tiny.py' in log
     assert 'Distributed training: True' in log
@@ -126,7 +140,7 @@ def test_user_config_inherits_the_installed_package_and_trains_with_mim(installe
     out = run([sys.executable, '-c', code], tmp_path, env)
     assert f'{site}/gersp_mm/__init__.py 0.25 18' in out
     run([sys.executable, '-m', 'mim', 'train', 'gersp_mm', 'my_gersp.py', '--work-dir', str(tmp_path / 'work'),
-         '--cfg-options', *ONE_EPOCH], tmp_path, env)
+         '--cfg-options', *ONE_EPOCH, *SAMPLE_ROOTS], tmp_path, env)
     assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
 
 

@@ -2,8 +2,9 @@
 # of 32 keys, 2 epochs of 2 iterations, on the real sample images in tests/data/pretrain.
 _base_ = './gersp_r50.py'
 
-rs_data_root = 'tests/data/pretrain/rs/'
-natural_data_root = 'tests/data/pretrain/natural/'
+# the checkout's sample images, found from this file's folder: the config runs from any folder (mim train)
+rs_data_root = '{{ fileDirname }}/../../tests/data/pretrain/rs/'
+natural_data_root = '{{ fileDirname }}/../../tests/data/pretrain/natural/'
 view_cfg = dict(_base_.view_cfg, output_size=64)
 model = dict(
     queue_len=32,

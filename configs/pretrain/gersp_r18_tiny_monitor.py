@@ -10,7 +10,7 @@ custom_hooks = [
         type='KNNMonitorHook',
         dataset=dict(
             type='NWPURESISC45',
-            data_root='tests/data/cls/nwpu',
+            data_root='{{ fileDirname }}/../../tests/data/cls/nwpu',  # from any folder
             pipeline=[
                 dict(type='LoadImageUint8'),
                 dict(type='Resize', scale=(64, 64)),

@@ -1,5 +1,6 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The pre-training configs load, build, and hold the paper recipe."""
+import os
 
 import pytest
 from helpers import ROOT
@@ -55,3 +56,17 @@ def test_variants():
     maid, imagenet = both.train_dataloader.dataset.datasets
     assert maid.data_root == 'data/MillionAID/test/' and imagenet.data_root == 'data/imagenet/'
     assert imagenet.data_prefix == dict(img_path='train')
+
+
+@pytest.mark.parametrize('name', ['gersp_r18_tiny.py', 'gersp_r18_tiny_monitor.py'])
+def test_the_tiny_configs_find_their_sample_images_from_any_folder(name, tmp_path, monkeypatch):
+    """docs/mim.md: mim train runs from any folder. A user config in another folder inheriting the tiny config
+    through gersp_mm:: (the package's .mim link) reads the checkout's tests/data (it read ./tests/data)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'my_config.py').write_text(f"_base_ = 'gersp_mm::pretrain/{name}'\n")
+    cfg = Config.fromfile(str(tmp_path / 'my_config.py'))
+    dataset = cfg.train_dataloader.dataset
+    roots = [dataset.rs.data_root, dataset.natural.data_root]
+    roots += [hook.dataset.data_root for hook in cfg.custom_hooks if hook.type == 'KNNMonitorHook']
+    expected = [ROOT / 'tests/data/pretrain/rs', ROOT / 'tests/data/pretrain/natural', ROOT / 'tests/data/cls/nwpu']
+    assert [os.path.samefile(root, path) for root, path in zip(roots, expected)] == [True] * len(roots)
