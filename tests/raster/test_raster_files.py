@@ -14,9 +14,10 @@ import cv2
 import numpy as np
 import pytest
 import tifffile
-from helpers import AERIAL_JPEG
+from helpers import AERIAL_JPEG, ROOT
 from mmcv.transforms import LoadImageFromFile
-from mmpretrain.registry import TRANSFORMS
+from mmengine.config import Config
+from mmpretrain.registry import DATASETS, TRANSFORMS
 from PIL import Image
 
 import gersp_mm.pretrain  # noqa: F401 - registers the pre-training transforms
@@ -243,6 +244,19 @@ class TestWindows:
         region = source.data.permute(1, 2, 0).numpy()
         for encoded, view in zip(worker['img'], cpu['img']):
             assert np.array_equal(apply_view_params(region, encoded.params), view[..., ::-1])
+
+
+def test_geotiff_config_reads_scenes_by_windows(rgb, tmp_path):
+    """configs/pretrain/gersp_r50_geotiff.py's remote-sensing source on a folder of 1,200 px GDAL-layout scenes."""
+    (tmp_path / 'scenes').mkdir()
+    write_gdal(tmp_path / 'scenes' / 'a.tif', np.tile(twelve_bit(rgb), (6, 5, 1)), planar='contig', tile=(256, 256),
+               compression='lzw')
+    rs = Config.fromfile(str(ROOT / 'configs' / 'pretrain' / 'gersp_r50_geotiff.py')).train_dataloader.dataset.rs
+    rs.data_root = str(tmp_path / 'scenes')
+    np.random.seed(0)
+    item = DATASETS.build(rs)[0]
+    assert [tuple(view.shape) for view in item['inputs']] == [(3, 224, 224)] * 2
+    assert item['data_samples'].ori_shape == (1200, 1200)
 
 
 def test_readers_close_their_files(rgb, tmp_path):
