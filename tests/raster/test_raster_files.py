@@ -298,3 +298,10 @@ def test_band_mapping_arguments_are_checked():
         BandMapping(bands=(0, 1, 2))
     with pytest.raises(TypeError, match="raster=.*'band'.*the keys are bands"):
         LoadImageUint8(dict(band=(1, 2, 3)))
+
+
+def test_load_raster_image_is_found_by_every_host():
+    from mmdet.registry import TRANSFORMS as DET_TRANSFORMS
+    from mmseg.registry import TRANSFORMS as SEG_TRANSFORMS
+    for registry in (DET_TRANSFORMS, SEG_TRANSFORMS, TRANSFORMS):
+        assert type(registry.build(dict(type='LoadRasterImage', raster=dict(bit_depth=12)))) is LoadRasterImage
