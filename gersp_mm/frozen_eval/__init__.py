@@ -11,6 +11,7 @@ fine-tuning runs: frozen features, cheap classifiers on a few labels, bootstrap 
 - :mod:`.label_subsets`: stratified label fractions reproducible from a seed, the same for every backbone;
 - :mod:`.linear_probe`: L-BFGS logistic regression with its L2 strength chosen on held-out labels;
 - :mod:`.protocols`: the protocols (weighted k-NN, majority k-NN, linear probe);
+- :mod:`.knn_sweep`: the k-NN protocols for many label subsets with one similarity matrix;
 - :mod:`.cells`: the predictions of one backbone, protocol, fraction and seed, kept for resuming;
 - :mod:`.bootstrap`: percentile bootstrap intervals and the paired bootstrap of a difference;
 - :mod:`.results`: accuracies with intervals and spread over seeds, paired differences;
@@ -20,22 +21,23 @@ fine-tuning runs: frozen features, cheap classifiers on a few labels, bootstrap 
 """
 from .backbones import NAMED_BACKBONES, BackboneSpec, content_hash, load_backbone, parse_backbone
 from .bootstrap import LEVEL, NUM_RESAMPLES, Interval, bootstrap_accuracy, difference_sentence, paired_difference
-from .cells import Cell, cell_predictions, predict_cell
+from .cells import Cell, cell_predictions, predict_cells
 from .evaluation import FRACTIONS, Evaluation, Settings, evaluate_backbones, evaluate_features
 from .feature_cache import FeatureSet, cached_features, feature_key
 from .feature_extraction import build_split, compute_features, files_and_labels, normalisation, split_features
+from .knn_sweep import knn_sweep
 from .label_subsets import holdout_split, label_subset
 from .linear_probe import L2_GRID, LinearProbe, fit_logistic_regression, train_linear_probe
-from .protocols import PROTOCOLS, expand_protocols
+from .protocols import KNN_PROTOCOLS, PROTOCOLS, expand_protocols
 from .report import format_markdown, plot, write_csv, write_json
 from .results import AccuracyResult, DifferenceResult, summarise
 
 __all__ = [
     'NAMED_BACKBONES', 'BackboneSpec', 'content_hash', 'load_backbone', 'parse_backbone', 'LEVEL', 'NUM_RESAMPLES',
     'Interval', 'bootstrap_accuracy', 'difference_sentence', 'paired_difference', 'Cell', 'cell_predictions',
-    'predict_cell', 'FRACTIONS', 'Evaluation', 'Settings', 'evaluate_backbones', 'evaluate_features', 'FeatureSet',
+    'predict_cells', 'FRACTIONS', 'Evaluation', 'Settings', 'evaluate_backbones', 'evaluate_features', 'FeatureSet',
     'cached_features', 'feature_key', 'build_split', 'compute_features', 'files_and_labels', 'normalisation',
-    'split_features', 'holdout_split', 'label_subset', 'L2_GRID', 'LinearProbe', 'fit_logistic_regression',
-    'train_linear_probe', 'PROTOCOLS', 'expand_protocols', 'format_markdown', 'plot', 'write_csv', 'write_json',
-    'AccuracyResult', 'DifferenceResult', 'summarise'
+    'split_features', 'knn_sweep', 'holdout_split', 'label_subset', 'L2_GRID', 'LinearProbe',
+    'fit_logistic_regression', 'train_linear_probe', 'KNN_PROTOCOLS', 'PROTOCOLS', 'expand_protocols',
+    'format_markdown', 'plot', 'write_csv', 'write_json', 'AccuracyResult', 'DifferenceResult', 'summarise'
 ]

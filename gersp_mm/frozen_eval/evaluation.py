@@ -109,17 +109,14 @@ def evaluate_features(features: Dict[str, Tuple[FeatureSet, FeatureSet]], settin
     test_labels = first_test.labels.numpy()
     correct: Dict[Tuple[str, str, float], np.ndarray] = {}
     for label, (train, test) in features.items():
+        cells = [Cell(label, protocol, fraction, seed) for protocol in settings.protocols
+                 for fraction in settings.fractions for seed in settings.seeds]
+        predictions = cell_predictions(cells, train, test, num_classes, work_dir, device)
         for protocol in settings.protocols:
             for fraction in settings.fractions:
-                rows, predictions = [], None
-                # at 100 % every seed has the same subset, and the k-NN protocols do not use the seed
-                shares = fraction == 1.0 and protocol != 'linear'
-                for seed in settings.seeds:
-                    cell = Cell(label, protocol, fraction, seed)
-                    predictions = cell_predictions(cell, train, test, num_classes, work_dir, device,
-                                                   shared=predictions if shares else None)
-                    rows.append(predictions.numpy() == test_labels)
-                correct[label, protocol, fraction] = np.stack(rows)
+                correct[label, protocol, fraction] = np.stack(
+                    [predictions[Cell(label, protocol, fraction, seed)].numpy() == test_labels
+                     for seed in settings.seeds])
     accuracies, differences = summarise(correct, settings.seeds, settings.num_resamples, settings.bootstrap_seed,
                                         settings.level)
     return Evaluation(accuracies, differences, len(first_train.labels), len(first_test.labels), num_classes)

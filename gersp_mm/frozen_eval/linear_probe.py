@@ -20,11 +20,14 @@ import torch.nn.functional as F
 from .label_subsets import holdout_split
 
 #: The L2 strengths tried, strongest first (each fit starts from the previous solution).
-L2_GRID: Tuple[float, ...] = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
+L2_GRID: Tuple[float, ...] = (10.0, 1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5)
 #: Fraction of each class held out to choose the L2 strength.
 HOLDOUT = 0.2
 #: L2 strength used when no image can be held out (every class has at most two labelled images).
 DEFAULT_L2 = 1e-3
+#: L-BFGS stops when the largest gradient entry is below it (on the synthetic features of
+#: benchmarks/frozen_eval_protocols.py, 1e-4 gave the top-1 of 1e-6 within 0.05 points in half the time).
+TOLERANCE = 1e-4
 
 
 class LinearProbe(NamedTuple):
@@ -67,7 +70,7 @@ def fit_logistic_regression(feats: torch.Tensor,
                             l2: float,
                             init: Optional[Tuple[torch.Tensor, torch.Tensor]] = None,
                             max_iter: int = 100,
-                            tolerance: float = 1e-6) -> Tuple[torch.Tensor, torch.Tensor]:
+                            tolerance: float = TOLERANCE) -> Tuple[torch.Tensor, torch.Tensor]:
     """Minimise the mean cross-entropy plus ``l2 / 2 * ||W||^2`` with L-BFGS (strong Wolfe line search).
 
     Args:
@@ -77,7 +80,7 @@ def fit_logistic_regression(feats: torch.Tensor,
         l2 (float): L2 strength on the weights (not the bias).
         init (tuple[Tensor, Tensor], optional): Starting weight (K, C) and bias (K, ); zeros by default.
         max_iter (int): Maximum L-BFGS iterations. Defaults to 100.
-        tolerance (float): Stop when the largest gradient entry is below it. Defaults to 1e-6.
+        tolerance (float): Stop when the largest gradient entry is below it. Defaults to :data:`TOLERANCE`.
 
     Returns:
         tuple[Tensor, Tensor]: The weight (K, C) and bias (K, ).

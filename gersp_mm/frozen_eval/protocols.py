@@ -6,51 +6,28 @@ name        classifier                                                          
 ==========  ====================================================================  ============================
 ``knn20``   cosine k-NN, k = 20, votes ``exp(similarity / 0.07)``                 InstDisc (Wu et al. 2018),
                                                                                   DINO, mmselfsup, solo-learn
-``knn5``    cosine k-NN, k = 5, one vote per neighbour                            torchgeo-bench (k = 5)
+``knn5``    cosine k-NN, k = 5, one vote per neighbour (ties: larger similarity)  torchgeo-bench (k = 5)
 ``linear``  multinomial logistic regression, L-BFGS, standardised features,       torchgeo-bench, SimCLR/BYOL
             L2 chosen on held-out labelled images (:mod:`.linear_probe`)          logistic-regression probes
 ==========  ====================================================================  ============================
 
-The k-NN classifiers are :func:`gersp_mm.pretrain.evaluation.knn_classify`, the pre-training monitor's.
-Each protocol maps labelled features to the predicted class of every test feature.
+The k-NN votes are those of the pre-training monitor (:func:`gersp_mm.pretrain.evaluation.knn_votes`), computed
+for many label subsets at once by :func:`~.knn_sweep.knn_sweep`.
 """
-from typing import Callable, Dict, Tuple
+from typing import Dict, Iterable, Tuple
 
-import torch
-
-from ..pretrain.evaluation import knn_classify
-from .linear_probe import train_linear_probe
-
-#: A protocol: (train feats (M, C), train labels (M, ), test feats (N, C), num classes, seed) -> predictions (N, ).
-Protocol = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, int, int], torch.Tensor]
-
-
-def weighted_knn(train_feats: torch.Tensor, train_labels: torch.Tensor, test_feats: torch.Tensor,
-                 num_classes: int, seed: int = 0) -> torch.Tensor:
-    """Predictions of the weighted cosine k-NN (k = 20, T = 0.07); ``seed`` is unused (deterministic)."""
-    return knn_classify(test_feats, train_feats, train_labels, num_classes, k=20, temperature=0.07,
-                        voting='weighted').argmax(dim=1)
-
-
-def majority_knn(train_feats: torch.Tensor, train_labels: torch.Tensor, test_feats: torch.Tensor,
-                 num_classes: int, seed: int = 0) -> torch.Tensor:
-    """Predictions of the majority-vote cosine k-NN (k = 5, ties to the larger similarity sum); ``seed`` unused."""
-    return knn_classify(test_feats, train_feats, train_labels, num_classes, k=5, voting='majority').argmax(dim=1)
-
-
-def linear(train_feats: torch.Tensor, train_labels: torch.Tensor, test_feats: torch.Tensor,
-           num_classes: int, seed: int = 0) -> torch.Tensor:
-    """Predictions of the L-BFGS linear probe; ``seed`` draws its held-out split."""
-    return train_linear_probe(train_feats, train_labels, num_classes, seed=seed).scores(test_feats).argmax(dim=1)
-
-
-#: The protocols by name, in the order of the reports.
-PROTOCOLS: Dict[str, Protocol] = {'knn20': weighted_knn, 'knn5': majority_knn, 'linear': linear}
+#: The k-NN protocols: ``k``, ``temperature`` (of weighted votes) and ``voting``.
+KNN_PROTOCOLS: Dict[str, dict] = {
+    'knn20': dict(k=20, temperature=0.07, voting='weighted'),
+    'knn5': dict(k=5, temperature=0.07, voting='majority'),
+}
+#: Every protocol, in the order of the reports.
+PROTOCOLS: Tuple[str, ...] = (*KNN_PROTOCOLS, 'linear')
 #: Names that stand for several protocols on the command line.
-PROTOCOL_GROUPS: Dict[str, Tuple[str, ...]] = {'knn': ('knn20', 'knn5'), 'all': tuple(PROTOCOLS)}
+PROTOCOL_GROUPS: Dict[str, Tuple[str, ...]] = {'knn': tuple(KNN_PROTOCOLS), 'all': PROTOCOLS}
 
 
-def expand_protocols(names) -> Tuple[str, ...]:
+def expand_protocols(names: Iterable[str]) -> Tuple[str, ...]:
     """Protocol names with the groups (``knn``, ``all``) expanded, in :data:`PROTOCOLS` order, without repeats."""
     chosen = set()
     for name in names:

@@ -9,13 +9,20 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 
 from gersp_mm.frozen_eval import (
+    KNN_PROTOCOLS,
     L2_GRID,
     PROTOCOLS,
+    Cell,
+    FeatureSet,
     expand_protocols,
     fit_logistic_regression,
     holdout_split,
+    knn_sweep,
+    label_subset,
+    predict_cells,
     train_linear_probe,
 )
+from gersp_mm.pretrain.evaluation import knn_classify
 
 
 def _blobs(seed, num_classes=5, per_class=30, dim=16, spread=2.0, dtype=torch.float64):
@@ -28,18 +35,26 @@ def _blobs(seed, num_classes=5, per_class=30, dim=16, spread=2.0, dtype=torch.fl
     return feats * scale + 3.0, labels
 
 
+def _predict(protocol, train, train_labels, test, fraction=1.0, seed=0):
+    """The protocol's predictions as the evaluation computes them (one cell)."""
+    cell = Cell('b', protocol, fraction, seed)
+    return predict_cells([cell], FeatureSet(train, train_labels, ()), FeatureSet(test, torch.zeros(len(test)), ()),
+                         5)[cell]
+
+
 def test_weighted_knn_matches_numpy_vote():
-    train, train_labels = _blobs(0, per_class=12)
+    train, train_labels = _blobs(0, per_class=24)
     test, _ = _blobs(1, per_class=6)
-    predictions = PROTOCOLS['knn20'](train, train_labels, test, 5)
-    a = train.numpy() / np.linalg.norm(train.numpy(), axis=1, keepdims=True)
+    predictions = _predict('knn20', train, train_labels, test, fraction=0.5, seed=1)
+    subset = label_subset(train_labels, 0.5, 1).numpy()
+    a = train.numpy()[subset] / np.linalg.norm(train.numpy()[subset], axis=1, keepdims=True)
     q = test.numpy() / np.linalg.norm(test.numpy(), axis=1, keepdims=True)
     sims = q @ a.T
     expected = []
     for row in sims:
         neighbours = np.argsort(-row)[:20]
         votes = np.zeros(5)
-        np.add.at(votes, train_labels.numpy()[neighbours], np.exp(row[neighbours] / 0.07))
+        np.add.at(votes, train_labels.numpy()[subset][neighbours], np.exp(row[neighbours] / 0.07))
         expected.append(votes.argmax())
     assert predictions.tolist() == expected
 
@@ -47,7 +62,7 @@ def test_weighted_knn_matches_numpy_vote():
 def test_majority_knn_matches_sklearn_where_the_vote_is_not_tied():
     train, train_labels = _blobs(2, per_class=15, spread=1.0)
     test, _ = _blobs(3, per_class=10, spread=1.0)
-    predictions = PROTOCOLS['knn5'](train, train_labels, test, 5).numpy()
+    predictions = _predict('knn5', train, train_labels, test).numpy()
     knn = KNeighborsClassifier(n_neighbors=5, metric='cosine', algorithm='brute').fit(train.numpy(), train_labels)
     proba = knn.predict_proba(test.numpy())
     untied = (proba == proba.max(axis=1, keepdims=True)).sum(axis=1) == 1
@@ -55,6 +70,19 @@ def test_majority_knn_matches_sklearn_where_the_vote_is_not_tied():
     np.testing.assert_array_equal(predictions[untied], knn.predict(test.numpy())[untied])
     # a tie goes to one of the tied classes
     assert all(proba[i, predictions[i]] == proba[i].max() for i in np.flatnonzero(~untied))
+
+
+def test_sweep_equals_knn_classify_on_each_subset():
+    """One similarity matrix for all subsets, in chunks: the monitor's k-NN on each subset alone."""
+    train, train_labels = _blobs(7, per_class=20, dim=8)
+    test, _ = _blobs(8, per_class=9, dim=8)
+    subsets = {(f, s): label_subset(train_labels, f, s) for f in (0.05, 0.3, 1.0) for s in (0, 1)}
+    swept = knn_sweep(train, train_labels, test, subsets, ['knn20', 'knn5'], 5, chunk_size=7)
+    assert len(swept) == 12
+    for key, subset in subsets.items():
+        for protocol, settings in KNN_PROTOCOLS.items():
+            alone = knn_classify(test, train[subset], train_labels[subset], 5, **settings).argmax(1)
+            assert torch.equal(swept[key, protocol], alone), (key, protocol)
 
 
 @pytest.mark.parametrize('l2', [1e-1, 1e-3])

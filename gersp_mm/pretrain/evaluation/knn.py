@@ -56,13 +56,29 @@ def knn_classify(query_feats: torch.Tensor,
     scores = []
     for queries in F.normalize(query_feats.float(), dim=1).split(chunk_size):
         sims, neighbours = (queries @ memory_feats.t()).topk(k, dim=1)
-        if voting == 'weighted':
-            weights = (sims / temperature).exp()
-        else:
-            weights = 1 + (1 + sims) / (2 * k + 1)
-        votes = sims.new_zeros(queries.size(0), num_classes)
-        scores.append(votes.scatter_add_(1, memory_labels[neighbours], weights))
+        scores.append(knn_votes(sims, memory_labels[neighbours], num_classes, temperature, voting))
     return torch.cat(scores) if scores else query_feats.new_zeros(0, num_classes)
+
+
+def knn_votes(sims: torch.Tensor, neighbour_labels: torch.Tensor, num_classes: int, temperature: float = 0.07,
+              voting: str = 'weighted') -> torch.Tensor:
+    """Class scores from the ``k`` nearest neighbours of each query (the votes of :func:`knn_classify`).
+
+    Args:
+        sims (Tensor): Cosine similarities (Q, k) of each query's neighbours.
+        neighbour_labels (Tensor): Their labels (Q, k).
+        num_classes (int): Number of classes.
+        temperature (float): Temperature of the ``'weighted'`` votes. Defaults to 0.07.
+        voting (str): ``'weighted'`` or ``'majority'``. Defaults to ``'weighted'``.
+
+    Returns:
+        Tensor: Scores (Q, num_classes).
+    """
+    if voting == 'weighted':
+        weights = (sims / temperature).exp()
+    else:
+        weights = 1 + (1 + sims) / (2 * sims.size(1) + 1)
+    return sims.new_zeros(sims.size(0), num_classes).scatter_add_(1, neighbour_labels, weights)
 
 
 def split_per_class(labels: torch.Tensor,
