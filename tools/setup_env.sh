@@ -79,7 +79,13 @@ if installed_ok && [ -f "$VENV/.mmcv_key" ] && [ "$(cat "$VENV/.mmcv_key")" = "$
 else
   if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
     echo "[setup_env] no cached wheel: building mmcv from source (tens of minutes on 2 cores)"
-    BUILD="$(mktemp -d)"
+    if [ "$FLAVOUR" = "cpu" ]; then
+      BUILD="$(mktemp -d)"
+    else  # hours on a few cores: a build interrupted or failed here resumes from its compiled objects
+      BUILD="$CACHE/build/$KEY"
+      mkdir -p "$BUILD"
+      echo "[setup_env] building in $BUILD (kept until the wheel is built; a rerun reuses its objects)"
+    fi
     "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation "mmcv==$MMCV_VERSION" -d "$BUILD"
     tar -xzf "$BUILD"/mmcv-"$MMCV_VERSION".tar.gz -C "$BUILD"
     SRC="$BUILD/mmcv-$MMCV_VERSION"
