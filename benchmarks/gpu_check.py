@@ -36,6 +36,7 @@ import os
 import os.path as osp
 import sys
 import tempfile
+import traceback
 from typing import Callable, Dict, List, Optional
 
 import numpy as np
@@ -136,6 +137,16 @@ class Report:
     def note(self, name: str, summary: str) -> None:
         self.results[name] = dict(passed=None, summary=summary)
         print(f'[--] {name}: {summary}', flush=True)
+
+    def run(self, name: str, check: Callable, *args):
+        """``check(*args)``; an exception it raises is the failure of the check ``name`` (its message and
+        traceback printed), so that the next checks still run on a device lent for a few minutes."""
+        try:
+            return check(*args)
+        except Exception as err:  # noqa: BLE001 - reported as a failed check, then the exit status says it
+            traceback.print_exc()
+            self.check(name, False, f'raised {type(err).__name__}: {err}')
+            return None
 
     @property
     def failed(self) -> List[str]:
@@ -282,13 +293,14 @@ def run(args) -> Report:
     optim['type'] = 'OptimWrapper'
     report = Report()
     if 'step' in args.checks:
-        fp32 = check_fp32_step(report, model, device, data, optim)
+        fp32 = report.run('fp32_step', check_fp32_step, report, model, device, data, optim)
         for dtype in ('float16', 'bfloat16'):
-            check_amp(report, model, device, data, optim, fp32, dtype)
+            if fp32 is not None:
+                report.run(f'amp_{dtype}', check_amp, report, model, device, data, optim, fp32, dtype)
     if 'augmentation' in args.checks:
-        check_gpu_augmentation(report, cfg, device)
+        report.run('gpu_augmentation', check_gpu_augmentation, report, cfg, device)
     if 'mmcv_ops' in args.checks:
-        check_mmcv_ops(report, device, 64 if args.tiny else 512)
+        report.run('mmcv_ops', check_mmcv_ops, report, device, 64 if args.tiny else 512)
     return report
 
 

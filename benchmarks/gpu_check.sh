@@ -80,7 +80,7 @@ build_mmcv_ops() {  # mmcv 2.1.0's ops from the carried sdist, for this GPU, int
   # torch >= 2.10 headers need C++20 (as tools/setup_env.sh finds from them); mmcv's setup.py says C++14/17
   sed -i -E 's/-std=c\+\+1[47]/-std=c++20/g' "$src/mmcv-2.1.0/setup.py"
   (cd "$src/mmcv-2.1.0" && MMCV_WITH_OPS=1 FORCE_CUDA=1 CUDA_HOME="$PLAN_CUDA_HOME" TORCH_CUDA_ARCH_LIST="$CUDA_ARCH_LIST" \
-    MAX_JOBS="$(( $(nproc) > 4 ? $(nproc) - 2 : 2 ))" "$PY" -m pip wheel -q --no-deps --no-build-isolation \
+    MAX_JOBS="$(( $(nproc) > 4 ? $(nproc) - 2 : 2 ))" "$PY" -m pip wheel --no-deps --no-build-isolation \
     --no-index -w "$src/wheel" .) || return 1
   "$PY" -m pip install -q --no-index --no-deps --no-compile --target "$OPS_SITE" "$src"/wheel/mmcv-*.whl
 }

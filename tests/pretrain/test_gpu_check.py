@@ -88,3 +88,16 @@ def test_comparisons_flag_what_is_out_of_tolerance():
     # state: |difference| / (1e-4 + 1e-3 |reference|)
     assert gpu_check.max_abs_excess({'x': torch.tensor([10.0055])}, {'x': torch.tensor([10.0])}, 1e-4,
                                     1e-3) == pytest.approx(0.0055 / 0.0101, rel=1e-3)
+
+
+def test_a_check_that_raises_fails_and_the_next_ones_run(capsys):
+    report = gpu_check.Report()
+
+    def broken(_):
+        raise RuntimeError('CUDA error: no kernel image is available')
+
+    assert report.run('fp32_step', broken, report) is None
+    report.run('gpu_augmentation', lambda r: r.check('gpu_augmentation', True, 'fine'), report)
+    assert report.failed == ['fp32_step']
+    assert report.results['gpu_augmentation']['passed']
+    assert '[FAIL] fp32_step: raised RuntimeError: CUDA error: no kernel image is available' in capsys.readouterr().out
