@@ -2,8 +2,9 @@
 """A config's datasets, built exactly as the Runner builds them.
 
 ``DATASETS.build`` of ``<split>_dataloader.dataset`` in the config's default scope, after its
-``custom_imports``: what training or testing would get. Works for detection (mmdet), segmentation (mmseg) and
-classification (mmpretrain) configs; the task follows the config's ``default_scope``.
+``custom_imports``: what training or testing would get. Works for detection (mmdet, and mmrotate for oriented
+boxes), segmentation (mmseg) and classification (mmpretrain) configs; the task follows the config's
+``default_scope``.
 """
 import copy
 from typing import Optional
@@ -15,7 +16,7 @@ from mmengine.utils import import_modules_from_strings
 from ..tool_config import load_tool_config
 
 #: The task of a config, by its ``default_scope``.
-TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpretrain': 'cls'}
+TASKS = {'mmdet': 'det', 'mmrotate': 'det', 'mmseg': 'seg', 'mmpretrain': 'cls'}
 SPLITS = ('train', 'val', 'test')
 
 

@@ -52,7 +52,7 @@ def draw_samples(cfg: Config, split: str, dataset, task: str, out_dir: str, num:
     """
     os.makedirs(out_dir, exist_ok=True)
     load = loading_pipeline(cfg[f'{split}_dataloader'].dataset.get('pipeline', []))
-    visualizer = _visualizer(task, dataset.metainfo)
+    visualizer = _visualizer(task, cfg.get('default_scope'), dataset.metainfo)
     written = []
     for index in sample_indices(len(dataset), num):
         info = dataset.get_data_info(index)
@@ -67,10 +67,13 @@ def draw_samples(cfg: Config, split: str, dataset, task: str, out_dir: str, num:
     return written
 
 
-def _visualizer(task: str, metainfo: dict):
+def _visualizer(task: str, scope: str, metainfo: dict):
     """A fresh visualizer of the host library (a unique name: mmengine keeps instances by name)."""
     name = f'check_dataset_{os.getpid()}_{time.monotonic_ns()}'
-    if task == 'det':
+    if scope == 'mmrotate':  # oriented boxes, drawn as polygons
+        from mmrotate.visualization import RotLocalVisualizer
+        visualizer = RotLocalVisualizer(name=name)
+    elif task == 'det':
         from mmdet.visualization import DetLocalVisualizer
         visualizer = DetLocalVisualizer(name=name)
     elif task == 'seg':
@@ -86,10 +89,11 @@ def _visualizer(task: str, metainfo: dict):
 def _draw(visualizer, task: str, image: np.ndarray, data_sample, metainfo: dict, out_file: str) -> None:
     name = osp.basename(out_file)
     if task == 'det':
-        from mmdet.structures.bbox import BaseBoxes
+        from mmdet.structures.bbox import HorizontalBoxes
         data_sample = data_sample.numpy()
         gt_instances = data_sample.gt_instances
-        if isinstance(gt_instances.get('bboxes', None), BaseBoxes):
+        # mmdet's visualizer draws (x1, y1, x2, y2) arrays; mmrotate's takes its rotated box types as they are
+        if isinstance(gt_instances.get('bboxes', None), HorizontalBoxes):
             gt_instances.bboxes = gt_instances.bboxes.tensor
         data_sample.gt_instances = gt_instances
         visualizer.add_datasample(name, image, data_sample, draw_gt=True, draw_pred=False, out_file=out_file)
