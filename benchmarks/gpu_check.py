@@ -103,7 +103,8 @@ def relative(difference: float, reference: float) -> float:
 def compare_gradients(result: Dict[str, torch.Tensor], reference: Dict[str, torch.Tensor]) -> dict:
     """Relative difference of all gradients together and of the worst tensor."""
     if result.keys() != reference.keys() or not reference:
-        return dict(all=math.inf, worst=math.inf, worst_tensor='different parameter sets', finite=False)
+        return dict(all=math.inf, cosine=0.0, worst=math.inf, worst_tensor='different parameter sets (or none)',
+                    worst_excess=math.inf, finite=False)
     total_diff = math.sqrt(sum(float((result[k] - reference[k]).norm())**2 for k in reference))
     total = math.sqrt(sum(float(reference[k].norm())**2 for k in reference))
     norm = math.sqrt(sum(float(result[k].norm())**2 for k in reference))
