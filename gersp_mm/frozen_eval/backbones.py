@@ -62,8 +62,8 @@ def parse_backbone(spec: str) -> BackboneSpec:
 def content_hash(module: nn.Module) -> str:
     """SHA-256 (hex) of a module's state dict: every tensor's name, dtype, shape and bytes, in name order.
 
-    BN's ``num_batches_tracked`` counters are left out: they do not change the features, and some layouts
-    (older torchvision files) do not store them.
+    BN's ``num_batches_tracked`` counters are left out: they do not change the features (a copy of a backbone
+    whose counters differ, e.g. saved at another point of a frozen fine-tuning, has the same features).
     """
     digest = hashlib.sha256()
     for name, tensor in sorted(module.state_dict().items()):
