@@ -1,16 +1,19 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """What ``tools/test.py`` adds to a detection, segmentation or classification config.
 
-The options mean what they mean in the host library's own ``tools/test.py`` (mmdet 3.3, mmseg 1.2,
-mmpretrain 1.2), so commands from those libraries' documentation work unchanged on this package's configs;
-the host is the config's ``default_scope``.
+The options mean what they mean in the host library's own ``tools/test.py`` (mmdet 3.3, mmrotate 1.x,
+mmseg 1.2, mmpretrain 1.2), so commands from those libraries' documentation work unchanged on this package's
+configs; the host is the config's ``default_scope``.
 
 ``--out``
     mmdet: the predictions pickled into a ``.pkl`` file, in mmdet's offline format (``DumpDetResults``);
+    mmrotate: the same file, written by mmengine's ``DumpResults`` as mmrotate's test.py does (rotated
+    boxes stay ``RotatedBoxes``, whose unpickling needs mmrotate);
     mmseg: the prediction maps written as PNGs into a folder (``test_evaluator.output_dir``); mmpretrain:
     the predictions pickled into a file (mmengine's ``DumpResults``).
 ``--show-dir DIR``
-    The painted predictions: mmdet: in ``WORK_DIR/<timestamp>/DIR`` (``DIR`` itself when absolute);
+    The painted predictions: mmdet and mmrotate: in ``WORK_DIR/<timestamp>/DIR`` (``DIR`` itself when
+    absolute; mmrotate paints rotated boxes);
     mmseg: in ``DIR/vis_data/vis_image/`` (the visualizer's ``save_dir``, which holds the run's logged
     scalars too); mmpretrain: in ``DIR``.
 ``--show``, ``--wait-time``
@@ -19,14 +22,15 @@ the host is the config's ``default_scope``.
     mmseg and mmpretrain: paint every N-th test batch (default 1; mmdet paints every image).
 ``--tta``
     mmdet and mmpretrain: horizontal-flip test-time augmentation unless the config has its own
-    ``tta_model`` and ``tta_pipeline``; mmseg: the config's (mmseg's bases define multi-scale + flip).
+    ``tta_model`` and ``tta_pipeline``; mmseg: the config's (mmseg's bases define multi-scale + flip);
+    mmrotate: none (its test.py has no ``--tta``: mmdet's merge of augmented boxes is for horizontal boxes).
 """
 from copy import deepcopy
 from typing import Optional
 
 from mmengine.config import Config, ConfigDict
 
-HOSTS = ('mmdet', 'mmseg', 'mmpretrain')
+HOSTS = ('mmdet', 'mmrotate', 'mmseg', 'mmpretrain')
 
 
 def host_of(cfg: Config, config_path: str) -> str:
@@ -37,7 +41,7 @@ def host_of(cfg: Config, config_path: str) -> str:
         config_path (str): Its file, for the error messages.
 
     Returns:
-        str: ``'mmdet'``, ``'mmseg'`` or ``'mmpretrain'`` (the config's ``default_scope``).
+        str: ``'mmdet'``, ``'mmrotate'``, ``'mmseg'`` or ``'mmpretrain'`` (the config's ``default_scope``).
 
     Raises:
         ValueError: If the config has no test loop (the pre-training configs: their backbones are evaluated
@@ -84,7 +88,7 @@ def enable_visualization(cfg: Config, host: str, show: bool, show_dir: Optional[
     if show:
         hook.update(show=True, wait_time=wait_time)
     if show_dir:
-        if host == 'mmdet':
+        if host in ('mmdet', 'mmrotate'):
             hook.test_out_dir = show_dir
         else:
             cfg.visualizer.save_dir = show_dir
@@ -102,9 +106,12 @@ def enable_tta(cfg: Config, host: str) -> None:
         host (str): Its host library (:func:`host_of`).
 
     Raises:
-        ValueError: For an mmseg config without ``tta_model`` or ``tta_pipeline``, or an mmpretrain config
-            whose visualization hook is on (it fails on augmented batches).
+        ValueError: For an mmseg config without ``tta_model`` or ``tta_pipeline``, an mmpretrain config
+            whose visualization hook is on (it fails on augmented batches), or an mmrotate config.
     """
+    if host == 'mmrotate':
+        raise ValueError('--tta is not available for oriented-box (mmrotate) configs: mmrotate has no merge of '
+                         'test-time augmented rotated boxes')
     if host == 'mmseg':
         missing = [key for key in ('tta_model', 'tta_pipeline') if key not in cfg]
         if missing:
@@ -143,8 +150,8 @@ def dump_predictions(cfg: Config, host: str, out: str) -> Optional[dict]:
     """Where ``--out`` sends the predictions.
 
     For mmseg the test evaluator writes the prediction maps as PNGs into the folder ``out`` (the config is
-    edited); for mmdet and mmpretrain the returned metric config pickles them into the file ``out``, to be
-    appended to the Runner's test evaluator (``runner.test_evaluator.metrics``).
+    edited); for mmdet, mmrotate and mmpretrain the returned metric config pickles them into the file
+    ``out``, to be appended to the Runner's test evaluator (``runner.test_evaluator.metrics``).
 
     Args:
         cfg (Config): The config, edited in place for mmseg.
@@ -152,16 +159,16 @@ def dump_predictions(cfg: Config, host: str, out: str) -> Optional[dict]:
         out (str): The file (mmdet: ``.pkl`` or ``.pickle``) or folder (mmseg).
 
     Returns:
-        dict | None: The dump metric to build for mmdet and mmpretrain, None for mmseg.
+        dict | None: The dump metric to build for mmdet, mmrotate and mmpretrain, None for mmseg.
 
     Raises:
-        ValueError: For an mmdet ``out`` that is not a pickle file name.
+        ValueError: For an mmdet or mmrotate ``out`` that is not a pickle file name.
     """
     if host == 'mmseg':
         cfg.test_evaluator.update(output_dir=out, keep_results=True)
         return None
+    if host in ('mmdet', 'mmrotate') and not out.endswith(('.pkl', '.pickle')):
+        raise ValueError(f'--out {out}: detection results are dumped to a .pkl or .pickle file')
     if host == 'mmdet':
-        if not out.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--out {out}: detection results are dumped to a .pkl or .pickle file')
         return dict(type='DumpDetResults', out_file_path=out)
     return dict(type='DumpResults', out_file_path=out)

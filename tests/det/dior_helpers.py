@@ -42,3 +42,21 @@ def write_dior(root: Path,
     for name, ids in splits.items():
         (root / 'ImageSets' / 'Main' / f'{name}.txt').write_bytes(''.join(f'{i}\r\n' for i in ids).encode())
     return root
+
+
+def dior_r_xml(img_id: str, objects: Sequence[Tuple[str, Sequence[float], float]], width: int, height: int) -> bytes:
+    """A DIOR-R annotation in the byte format of the real files (LF endings, 4-space indentation, the four
+    corners of ``<robndbox>`` then ``<angle>``); ``objects`` are ``(name, [x1, y1, ..., x4, y4], angle)``."""
+    corners = ('x_left_top', 'y_left_top', 'x_right_top', 'y_right_top',
+               'x_right_bottom', 'y_right_bottom', 'x_left_bottom', 'y_left_bottom')
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<annotation>', f'    <filename>{img_id}.jpg</filename>',
+             '    <size>', f'        <width>{width}</width>', f'        <height>{height}</height>',
+             '        <depth>3</depth>', '    </size>', '    <segmented>0</segmented>']
+    for name, polygon, angle in objects:
+        lines += ['    <object>', '        <type>robndbox</type>', f'        <name>{name}</name>',
+                  '        <pose>Unspecified</pose>', '        <truncated>0</truncated>',
+                  '        <difficult>0</difficult>', '        <robndbox>']
+        lines += [f'            <{key}>{value:g}</{key}>' for key, value in zip(corners, polygon)]
+        lines += ['        </robndbox>', f'        <angle>{angle:g}</angle>', '    </object>']
+    lines.append('</annotation>')
+    return ('\n'.join(lines) + '\n').encode()
