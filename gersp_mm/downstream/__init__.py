@@ -8,11 +8,13 @@
 - :mod:`.summary`: the results of a work dir grouped by task and init, one
   :class:`~gersp_mm.analysis.seed_summary.Summary` each (mean and spread over seeds);
 - :mod:`.report`: the results table next to the paper's numbers, the CSV file and the plot;
-- :mod:`.preflight`: data paths and checkpoint fit, checked before anything runs.
+- :mod:`.preflight`: data paths and checkpoint fit, checked before anything runs;
+- :mod:`.data_roots`: per-task data roots (``--data-root TASK=PATH``) and the roots each task reads.
 """
 from ..analysis.scalar_logs import log_dirs
 from ..analysis.seed_summary import Summary
-from .preflight import check_data, checkpoint_depth, parse_cfg_options, preflight
+from .data_roots import data_root_options, parse_data_roots, training_data_roots
+from .preflight import check_data, checkpoint_depth, load_plan_configs, parse_cfg_options, preflight
 from .report import CSV_FIELDS, format_markdown, plot, write_csv
 from .results import BASELINE_INITS, FinalResult, final_step, newest_config, read_final_result
 from .runs import (
@@ -43,7 +45,8 @@ from .tasks import (
 )
 
 __all__ = [
-    'check_data', 'checkpoint_depth', 'parse_cfg_options', 'preflight',
+    'data_root_options', 'parse_data_roots', 'training_data_roots', 'check_data', 'checkpoint_depth',
+    'load_plan_configs', 'parse_cfg_options', 'preflight',
     'BASELINE_INITS', 'CSV_FIELDS', 'FinalResult', 'Summary', 'collect', 'final_step', 'format_markdown',
     'log_dirs', 'newest_config', 'plot', 'read_final_result', 'write_csv', 'LAUNCHERS', 'NAMED_INITS', 'Command',
     'Init', 'Run', 'RunState', 'display_path', 'inspect_run', 'parse_init', 'plan_runs', 'run_command',

@@ -8,6 +8,10 @@ dir ``WORK_DIR/<task>/<init>/seed<N>``: a checkpoint with the task's ``-gersp`` 
 ``random`` with its ``-random`` config; the seed as ``randomness.seed=N``; ``--cfg-options`` given here
 are appended to every run.
 
+Data: each task reads the ``data_root`` of its configs (``data/<dataset>`` relative to the current folder
+by default); ``--data-root TASK=PATH`` points one task's datasets at ``PATH`` (appended to that task's runs
+after ``--cfg-options``; ``gersp_mm.downstream.data_roots``). The plan starts with the root each task reads.
+
 Final result, skip and resume: the final result of a run is the primary metric of the validation that
 mmengine runs after the last training epoch (iteration), read from ``<timestamp>/vis_data/scalars.json`` of
 the newest log folder that logged the metric, at the final step of that folder's config
@@ -55,6 +59,9 @@ Examples::
     python tools/downstream_benchmark.py --collect-only
     # see what would run (and what is finished or resumed)
     python tools/downstream_benchmark.py imagenet --tasks loveda-psanet --dry-run
+    # each task's data where it is
+    python tools/downstream_benchmark.py imagenet --tasks nwpu-20p dior-frcnn \
+        --data-root nwpu-20p=/data/NWPU-RESISC45 dior-frcnn=/data/DIOR
 """
 import argparse
 import os.path as osp
@@ -72,6 +79,7 @@ from . import (
     collect,
     format_markdown,
     inspect_run,
+    parse_cfg_options,
     parse_init,
     plan_runs,
     plot,
@@ -82,6 +90,8 @@ from . import (
     train_command,
     write_csv,
 )
+from .data_roots import data_root_options, parse_data_roots, training_data_roots
+from .preflight import load_plan_configs
 
 #: Overrides that the suite sets itself, from --seeds and the inits.
 RESERVED_OPTIONS = ('randomness.seed', 'model.backbone.init_cfg.checkpoint')
@@ -111,6 +121,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--auto-scale-lr', action='store_true', help='pass --auto-scale-lr to tools/train.py')
     parser.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                         help='config overrides for every run (after the seed and the checkpoint)')
+    parser.add_argument('--data-root', nargs='+', default=[], metavar='TASK=PATH',
+                        help="one task's data root: its datasets' data_root (default: its configs', e.g. "
+                        'data/DIOR/ relative to the current folder)')
     args = parser.parse_args(argv)
     if args.collect_only:
         return args
@@ -133,13 +146,22 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         args.tasks = [resolve_task(name) for name in names]
         args.inits = [parse_init(spec) for spec in args.inits]
         args.runs = plan_runs(args.tasks, args.inits, args.seeds, args.work_dir)
+        data_roots = parse_data_roots(args.data_root, [task.name for task in args.tasks])
     except (ValueError, FileNotFoundError) as err:
         parser.error(str(err))
     missing = [init.checkpoint for init in args.inits
                if init.checkpoint is not None and '://' not in init.checkpoint and not osp.isfile(init.checkpoint)]
     if missing:
         parser.error(f'checkpoint file(s) not found: {", ".join(missing)}')
-    problems = preflight(args.runs, args.cfg_options)
+    configs = load_plan_configs(args.runs, args.cfg_options)
+    args.run_options, args.task_data = {}, {}  # config -> its --data-root overrides; task -> the roots it reads
+    for run in args.runs:
+        if run.task.name in data_roots and run.config not in args.run_options:
+            args.run_options[run.config] = data_root_options(configs[run.config], data_roots[run.task.name])
+            configs[run.config].merge_from_dict(parse_cfg_options(args.run_options[run.config]))
+        args.task_data.setdefault(run.task.name, (training_data_roots(configs[run.config]),
+                                                  run.task.name in data_roots))
+    problems = preflight(args.runs, args.cfg_options, configs)
     if problems:
         parser.exit(2, ''.join(f'error: {problem}\n' for problem in problems)
                     + f'{len(problems)} problem(s) found before running anything: nothing was run.\n')
@@ -162,6 +184,9 @@ def execute(args: argparse.Namespace) -> List[str]:
     train_args = [flag for flag, on in (('--amp', args.amp), ('--auto-scale-lr', args.auto_scale_lr)) if on]
     print(f'{mark}benchmark: {len(args.tasks)} task(s) x {len(args.inits)} init(s) x {len(args.seeds)} seed(s) '
           f'= {len(runs)} runs in {args.work_dir}; inits: {_describe(args.inits)}', flush=True)
+    for task, (roots, given) in args.task_data.items():
+        source = '--data-root' if given else f'its configs with --cfg-options; --data-root {task}=PATH to change'
+        print(f'{mark}task {task} reads {", ".join(roots)} ({source})', flush=True)
     start = time.monotonic()
     failed: List[str] = []
     actions: Counter = Counter()
@@ -179,7 +204,7 @@ def execute(args: argparse.Namespace) -> List[str]:
             print(f'{head}: skip, finished ({result.metric} = {result.value:g} at step {result.step})', flush=True)
             continue
         command = train_command(run, state.action, args.launcher, args.gpus, args.partition, train_args,
-                                args.cfg_options)
+                                [*args.cfg_options, *args.run_options.get(run.config, [])])
         if printing:
             print(f'{head}: {state.action}\n{command}', flush=True)
             continue

@@ -125,25 +125,34 @@ def _check_checkpoint(init: Init, runs: Sequence[Run], configs: Dict[str, Config
     return problems
 
 
-def preflight(runs: Sequence[Run], cfg_options: Sequence[str] = ()) -> List[str]:
+def load_plan_configs(runs: Sequence[Run], cfg_options: Sequence[str] = ()) -> Dict[str, Config]:
+    """The config of every run of the plan, with the benchmark's ``--cfg-options`` applied (as the tools do)."""
+    options = parse_cfg_options(cfg_options)
+    return {config: load_tool_config(config, options) for config in dict.fromkeys(run.config for run in runs)}
+
+
+def preflight(runs: Sequence[Run], cfg_options: Sequence[str] = (),
+              configs: Optional[Dict[str, Config]] = None) -> List[str]:
     """Everything that would make a planned run fail at its start, one sentence each.
 
     Args:
         runs (Sequence[Run]): The plan (:func:`gersp_mm.downstream.plan_runs`).
         cfg_options (Sequence[str]): The benchmark's ``--cfg-options`` (``KEY=VALUE``), applied to every config.
+        configs (dict, optional): The runs' configs as they will run (:func:`load_plan_configs`, with the
+            per-task data roots applied); loaded with ``cfg_options`` when not given.
 
     Returns:
         list[str]: The problems; empty when every run can start.
     """
-    options = parse_cfg_options(cfg_options)
-    configs = {config: load_tool_config(config, options) for config in dict.fromkeys(run.config for run in runs)}
+    configs = load_plan_configs(runs, cfg_options) if configs is None else configs
     problems, seen = [], set()
     for run in runs:
         for key, problem in check_data(configs[run.config]):
             if (run.task.name, key, problem) not in seen:
                 seen.add((run.task.name, key, problem))
-                problems.append(f'task {run.task.name} ({display_path(run.config)}): {problem} (set {key} in the '
-                                'config or with --cfg-options).')
+                fix = (f'set {key} in the config or with --cfg-options, or give --data-root {run.task.name}=PATH'
+                       if key.endswith('.data_root') else f'set {key} in the config or with --cfg-options')
+                problems.append(f'task {run.task.name} ({display_path(run.config)}): {problem} ({fix}).')
     inits = {run.init: None for run in runs if run.init.checkpoint is not None and '://' not in run.init.checkpoint}
     for init in inits:
         init_runs = list({run.config: run for run in runs if run.init == init}.values())

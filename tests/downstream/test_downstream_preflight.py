@@ -27,13 +27,13 @@ def test_dry_run_reports_every_problem_and_prints_no_command(downstream_tool, in
     assert errors[-1] == '7 problem(s) found before running anything: nothing was run.'
     assert errors[:-1] == [
         f"error: task nwpu-20p ({nwpu}): data root 'data/NWPU-RESISC45' is not a folder (set "
-        'train_dataloader.dataset.data_root in the config or with --cfg-options).',
+        'train_dataloader.dataset.data_root in the config or with --cfg-options, or give --data-root nwpu-20p=PATH).',
         f"error: task nwpu-20p ({nwpu}): data root 'data/NWPU-RESISC45' is not a folder (set "
-        'val_dataloader.dataset.data_root in the config or with --cfg-options).',
+        'val_dataloader.dataset.data_root in the config or with --cfg-options, or give --data-root nwpu-20p=PATH).',
         f"error: task dior-frcnn ({dior}): data root 'data/DIOR/' is not a folder (set "
-        'train_dataloader.dataset.data_root in the config or with --cfg-options).',
+        'train_dataloader.dataset.data_root in the config or with --cfg-options, or give --data-root dior-frcnn=PATH).',
         f"error: task dior-frcnn ({dior}): data root 'data/DIOR/' is not a folder (set "
-        'val_dataloader.dataset.data_root in the config or with --cfg-options).',
+        'val_dataloader.dataset.data_root in the config or with --cfg-options, or give --data-root dior-frcnn=PATH).',
         f"error: init 'r18': {r18} holds a ResNet-18 backbone but task nwpu-20p ({nwpu}) builds a ResNet-50.",
         f"error: init 'r18': {r18} holds a ResNet-18 backbone but task dior-frcnn ({dior}) builds a ResNet-50.",
         errors[6],
