@@ -11,6 +11,7 @@ from mmengine.visualization import Visualizer
 
 from .batch_norm_check import check_batch_norm_batch
 from .config_checks import ConfigCheckError, check_config, check_head_classes
+from .hooks import AtomicCheckpointHook
 from .log_file_handler import WholeLineFileHandler
 from .resume import check_resume_checkpoint, find_resume_checkpoint
 from .termination import TerminationSignal
@@ -77,11 +78,14 @@ class CrashSafeRunner(Runner):
         return super().build_visualizer(visualizer)
 
     def train(self):
-        """Train, recording SIGTERM (see :class:`~gersp_mm.engine.termination.TerminationSignal`), after refusing
+        """Train, recording SIGTERM when an ``AtomicCheckpointHook`` will act on it (see
+        :class:`~gersp_mm.engine.termination.TerminationSignal`), after refusing
         a segmentation batch of one image (:func:`~gersp_mm.engine.batch_norm_check.check_batch_norm_batch`)."""
         loader = self._train_dataloader  # a config until the loop builds it
         batch_size = loader.get('batch_size') if isinstance(loader, dict) else getattr(loader, 'batch_size', None)
         check_batch_norm_batch(self.model, batch_size, get_world_size())
+        if not any(isinstance(hook, AtomicCheckpointHook) for hook in self.hooks):
+            return super().train()  # nothing would save and stop on SIGTERM: it ends the process as usual
         self.termination = TerminationSignal()
         with self.termination:
             return super().train()

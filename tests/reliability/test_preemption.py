@@ -83,3 +83,18 @@ def test_a_second_sigterm_ends_the_process_at_once_and_forked_workers_ignore_it(
     assert result.stdout.split() == ['7', str(int(signal.SIGTERM))], result.stderr
     assert result.returncode == -signal.SIGTERM
 
+
+
+class HandlerSeen(Hook):
+    """Records the SIGTERM handler in place while training."""
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        self.handler = signal.getsignal(signal.SIGTERM)
+
+
+@pytest.mark.parametrize('checkpoint_type, recorded', [('AtomicCheckpointHook', True), ('CheckpointHook', False)])
+def test_sigterm_is_recorded_only_where_the_checkpoint_hook_acts_on_it(tmp_path, checkpoint_type, recorded):
+    """With mmengine's plain CheckpointHook nothing would save and stop: SIGTERM must keep ending the run."""
+    seen = HandlerSeen()
+    toy_runner(tmp_path, max_iters=1, checkpoint=dict(type=checkpoint_type), custom_hooks=[seen]).train()
+    assert (seen.handler is not signal.SIG_DFL) == recorded

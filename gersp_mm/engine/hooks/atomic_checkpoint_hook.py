@@ -19,7 +19,7 @@ Under a :class:`~gersp_mm.engine.CrashSafeRunner`, a SIGTERM (a scheduler's pree
 answered after the iteration in progress: the hook saves ``iter_<N>.pth`` (a resumable checkpoint
 mid-epoch, see :class:`~gersp_mm.pretrain.hooks.FastForwardSamplerHook`), points ``last_checkpoint`` at it
 and stops the run with :class:`~gersp_mm.engine.termination.TrainingTerminated` (exit status 143). With
-several processes, all stop after the same iteration.
+several processes, all stop after the same iteration (one all-reduce of a flag per iteration decides).
 """
 import glob
 import logging
