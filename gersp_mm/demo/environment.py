@@ -22,6 +22,8 @@ def git_commit(repo_root: str) -> str:
                               timeout=60).stdout.strip()
 
     try:
+        if os.path.realpath(git('rev-parse', '--show-toplevel')) != os.path.realpath(repo_root):
+            return 'not a git checkout'  # e.g. an installed package inside another project's repository
         commit = git('rev-parse', '--short=12', 'HEAD')
         changed = git('status', '--porcelain', '--untracked-files=no')
     except (OSError, subprocess.SubprocessError):

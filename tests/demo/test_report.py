@@ -131,6 +131,8 @@ def test_the_header_records_the_commit_cpu_threads_and_date_with_the_numbers():
 def test_the_commit_says_when_the_code_differs_from_it_or_is_not_a_checkout(tmp_path):
     assert git_commit(str(tmp_path)) == 'not a git checkout'
     git(tmp_path, 'init', '-q')
+    (tmp_path / 'site-packages').mkdir()
+    assert git_commit(str(tmp_path / 'site-packages')) == 'not a git checkout'  # a folder inside another repo
     (tmp_path / 'code.py').write_text('a = 1\n')
     git(tmp_path, 'add', 'code.py')
     git(tmp_path, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'code')
