@@ -103,7 +103,7 @@ class LoadEncodedMoCoViews(LoadMoCoViews):
         with open_image(path, self.backend_args, self.mapping, self.window_size, content) as image:
             rng = generator_from_global_rng()
             views = draw_views(rng, image.size_hw, self.cfg, self.num_views, self.window_size)
-            if isinstance(image, EncodedImage) and decodes_on_device(image, content):
+            if content is not None and isinstance(image, EncodedImage) and decodes_on_device(image, content):
                 data = torch.from_numpy(np.frombuffer(content, dtype=np.uint8).copy())
                 size_hw, local = image.size_hw, views
             else:
