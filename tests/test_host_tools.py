@@ -97,9 +97,10 @@ def test_detector_with_mmdet_own_test_script(tmp_path):
 
 
 @pytest.mark.parametrize('scope, visualizer', [('mmdet', 'PerRunDetLocalVisualizer'),
+                                               ('mmrotate', 'PerRunRotLocalVisualizer'),
                                                ('mmseg', 'PerRunSegLocalVisualizer')])
 def test_every_build_of_the_visualizers_is_a_new_visualizer(scope, visualizer, tmp_path):
-    import gersp_mm.det  # noqa: F401  (registers the visualizers)
+    import gersp_mm.det.rotated  # noqa: F401  (registers the visualizers)
     import gersp_mm.seg  # noqa: F401
     init_default_scope(scope)
 

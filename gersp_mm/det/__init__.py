@@ -10,6 +10,9 @@ Use it from a config with ``custom_imports=dict(imports=['gersp_mm', 'gersp_mm.d
 - :class:`~gersp_mm.det.metrics.CocoMaxDetsMetric`: COCO box AP over as many detections per image as
   the detectors keep (pycocotools caps its headline AP at 100);
 - :class:`~gersp_mm.det.visualizer.PerRunDetLocalVisualizer`: mmdet's visualizer, one per run of a process.
+
+Oriented-box detection (DIOR-R, DOTA-v1.0 OBB) on mmrotate is :mod:`gersp_mm.det.rotated`, which needs mmrotate
+and is not imported here.
 """
 from .datasets import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
