@@ -154,6 +154,18 @@ def test_nodata_left_out_of_the_stretch_and_black(rgb, tmp_path):
     assert not np.array_equal(load_uint8(path, percentiles=(2, 98), nodata=-1), expected)
 
 
+def test_float_reflectance_with_nan_nodata(rgb, tmp_path):
+    """Float32 reflectance (0-1, as atmospheric correction writes it) with NaN where there is no data."""
+    data = rgb.astype(np.float32) / 850  # reflectance up to 0.3
+    data[:, :20] = np.nan
+    path = write_gdal(tmp_path / 'refl.tif', data, tile=(64, 64), compression='deflate')
+    with pytest.raises(ImageDecodeError, match=r'refl.tif: 32-bit float32 samples.*value_range=\(low, high\)'):
+        load_raster(path)
+    expected = stretch(np.nan_to_num(data), 0, 0.3)
+    expected[:, :20] = 0
+    assert np.array_equal(load_raster(path, value_range=(0, 0.3)), expected)
+
+
 def test_8bit_rgb_files_are_read_as_before_bit_for_bit(rgb, tmp_path):
     """8-bit RGB TIFFs (striped, tiled, LZW) give the pixels of the same image as PNG through the old path
     (Pillow), and LoadRasterImage gives LoadImageFromFile's output for JPEG, PNG and TIFF."""
