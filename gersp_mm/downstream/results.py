@@ -11,12 +11,14 @@ or ``max_iters``). A work dir whose newest validation is earlier (interrupted) h
 the configs of this repository the validation and test sets are the same split, so the final validation is
 the number the paper's tables report (the model after the last epoch, no checkpoint selection).
 """
+import json
 import os.path as osp
 from typing import NamedTuple, Optional
 
 from mmengine.config import Config
 
 from ..analysis.scalar_logs import last_record_with, log_dirs
+from .tasks import FROZEN_METRIC
 
 #: Init labels that are not checkpoints, placed after the checkpoints in the tables.
 BASELINE_INITS = ('imagenet', 'random')
@@ -90,6 +92,8 @@ def read_final_result(work_dir: str, metric: str) -> Optional[FinalResult]:
     Raises:
         ValueError: If a log is not JSON lines, or the final step cannot be told (:func:`final_step`).
     """
+    if metric == FROZEN_METRIC:
+        return read_frozen_result(work_dir)
     for log_dir in log_dirs(work_dir):
         scalars = osp.join(log_dir, 'vis_data', 'scalars.json')
         config = osp.join(log_dir, 'vis_data', 'config.py')
@@ -103,3 +107,17 @@ def read_final_result(work_dir: str, metric: str) -> Optional[FinalResult]:
             return None
         return FinalResult(metric, float(last[metric]), step, scalars)
     return None
+
+
+def read_frozen_result(work_dir: str) -> Optional[FinalResult]:
+    """The result of a frozen-evaluation run: the linear probe's top-1 (%) with all training labels, read from
+    the ``results.json`` that ``tools/frozen_eval.py`` writes last (None before it exists)."""
+    path = osp.join(work_dir, 'results.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        accuracies = json.load(f).get('accuracies', [])
+    for record in accuracies:
+        if record.get('protocol') == 'linear' and record.get('fraction') == 1.0:
+            return FinalResult(FROZEN_METRIC, float(record['interval']['estimate']), 0, path)
+    raise ValueError(f'{path} has no linear-probe result with all training labels (fraction 1)')

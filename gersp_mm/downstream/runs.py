@@ -8,6 +8,10 @@ A run is one fine-tuning of one task from one backbone init with one seed, in it
 - ``resume``: no final result, but a checkpoint (mmengine's ``last_checkpoint`` file): ``tools/train.py
   --resume`` continues from it;
 - ``start``: neither (a work dir with logs but no checkpoint starts again from scratch).
+
+A run of a frozen task (``TaskSpec.kind == 'frozen'``) is ``tools/frozen_eval.py`` for its init and seed
+(:func:`frozen_command`): finished when its ``results.json`` exists, otherwise started (the tool itself
+reuses the features and predictions an interrupted run saved).
 """
 import os
 import os.path as osp
@@ -199,6 +203,8 @@ def train_command(run: Run,
     """
     if launcher not in LAUNCHERS:
         raise ValueError(f'launcher must be one of {LAUNCHERS}, got {launcher!r}')
+    if run.task.kind == 'frozen':
+        return frozen_command(run, cfg_options, python)
     if launcher == 'slurm' and not partition:
         raise ValueError('the slurm launcher needs a partition')
     options = [f'randomness.seed={run.seed}']
@@ -216,6 +222,27 @@ def train_command(run: Run,
         return Command((python, display_path(osp.join(tools, 'train.py')), config, *args))
     return Command(('bash', display_path(osp.join(tools, 'dist_train.sh')), config, str(gpus), *args),
                    {'PYTHON': python})
+
+
+#: The backbone argument of ``tools/frozen_eval.py`` for the named init variants.
+_FROZEN_BACKBONES = {'in1k': 'imagenet', 'random': 'random'}
+
+
+def frozen_command(run: Run, cfg_options: Sequence[str] = (), python: str = sys.executable) -> Command:
+    """The ``tools/frozen_eval.py`` command of a frozen run: its init and seed, every protocol and label
+    fraction, the run's work dir; the feature cache shared by the task's runs (``<task dir>/features``).
+
+    Frozen runs are one process on this machine whatever the launcher and GPU count (the tool uses a GPU when
+    there is one); the tool resumes an interrupted run from its saved predictions.
+    """
+    backbone = _FROZEN_BACKBONES.get(run.init.variant, run.init.checkpoint)
+    cache = osp.join(osp.dirname(osp.dirname(run.work_dir)), 'features')
+    argv = [python, display_path(osp.join(config_root(), 'tools', 'frozen_eval.py')), display_path(run.config),
+            f'{run.init.label}={backbone}', '--seeds', str(run.seed), '--work-dir', run.work_dir,
+            '--cache-dir', cache]
+    if cfg_options:
+        argv += ['--cfg-options', *cfg_options]
+    return Command(tuple(argv))
 
 
 def run_command(command: Command) -> int:

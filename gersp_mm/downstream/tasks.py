@@ -20,6 +20,11 @@ from mmengine.config import Config
 
 #: The init variants of every task, as they appear in the config names.
 VARIANTS = ('gersp', 'in1k', 'random')
+#: Task kinds: ``finetune`` trains with ``tools/train.py``; ``frozen`` evaluates the frozen backbone with
+#: ``tools/frozen_eval.py`` (every protocol and label fraction for the run's seed; docs/frozen_evaluation.md).
+KINDS = ('finetune', 'frozen')
+#: The result of a frozen task in the suite's tables: top-1 of the linear probe with all training labels.
+FROZEN_METRIC = 'linear/top1'
 
 #: The pre-trainings the paper reports, in the column order of its tables (docs/downstream.md lists the numbers).
 PAPER_COLUMNS = ('GeRSP', 'GeRSP-200', 'ImageNet', 'MoCo')
@@ -62,6 +67,7 @@ class TaskSpec:
         scale (float): Factor from the logged value to the paper's unit (percent).
         paper (Mapping[str, float]): :data:`PAPER_COLUMNS` -> published number, where published.
         note (str): Caveat on the comparison with the paper, if any.
+        kind (str): ``'finetune'`` or ``'frozen'`` (:data:`KINDS`).
     """
 
     name: str
@@ -70,6 +76,7 @@ class TaskSpec:
     scale: float = 1.0
     paper: Mapping[str, float] = field(default_factory=dict)
     note: str = ''
+    kind: str = 'finetune'
 
 
 def _paper(*values: float) -> Dict[str, float]:
@@ -81,6 +88,13 @@ def _task(name: str, gersp_config: str, metric: str, scale: float = 1.0, paper: 
     folder, filename = osp.split(osp.join(config_root(), 'configs', gersp_config))
     configs = {variant: osp.join(folder, filename.replace('-gersp', f'-{variant}')) for variant in VARIANTS}
     return TaskSpec(name, configs, metric, scale, paper or {}, note)
+
+
+def _frozen_task(name: str, config: str) -> TaskSpec:
+    """A frozen evaluation on the images of a classification config (the same config for every init)."""
+    path = osp.join(config_root(), 'configs', config)
+    return TaskSpec(name, {variant: path for variant in VARIANTS}, FROZEN_METRIC, kind='frozen',
+                    note='frozen backbone, linear probe with all training labels (docs/frozen_evaluation.md)')
 
 
 _DET = ('pascal_voc/mAP', 100.0)
@@ -117,6 +131,8 @@ TASKS: Dict[str, TaskSpec] = {task.name: task for task in (
           paper=_paper(92.67, 92.74, 92.48, 91.15), note=_NWPU_NOTE),
     _task('eurosat', 'cls/eurosat/resnet50-gersp_8xb32_eurosat-80p.py', 'accuracy/top1',
           paper=_paper(97.87, 97.87, 97.84, 97.47)),
+    _frozen_task('nwpu-20p-frozen', 'cls/nwpu45/resnet50-gersp_8xb32_nwpu45-20p.py'),
+    _frozen_task('eurosat-frozen', 'cls/eurosat/resnet50-gersp_8xb32_eurosat-80p.py'),
 )}
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 import torchvision
-from conftest import NUM_TRAIN
+from frozen_eval_helpers import NUM_TRAIN
 from helpers import run_main
 from mmengine.config import Config
 
