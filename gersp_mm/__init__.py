@@ -23,6 +23,7 @@ The rest of the package serves the command lines in ``tools/``, each a thin CLI 
 - :mod:`gersp_mm.fileio`: atomic writes, checked checkpoint loading, image file scans;
 - :mod:`gersp_mm.export`: backbone export from every known checkpoint layout, and its metadata;
 - :mod:`gersp_mm.downstream`: the downstream benchmark suite (inits x tasks x seeds, results vs the paper);
+- :mod:`gersp_mm.frozen_eval`: frozen-backbone evaluation with few labels, bootstrap intervals, paired differences;
 - :mod:`gersp_mm.analysis`: scalar logs, training curves, seed summaries, the dataset check;
 - :mod:`gersp_mm.demo`: the main job (``tools/demo.py``) on built-in synthetic data.
 """
