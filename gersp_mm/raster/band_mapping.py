@@ -84,6 +84,15 @@ class BandMapping:
         if len(chosen) > 1:
             raise ValueError(f'BandMapping: set one of value_range, bit_depth and percentiles, got {chosen}')
 
+    @classmethod
+    def from_config(cls, raster: Optional[dict]) -> 'BandMapping':
+        """The mapping of a loading transform's ``raster`` argument (None: the defaults), an unknown key named."""
+        try:
+            return cls(**(raster or {}))
+        except TypeError as err:
+            raise TypeError(f'raster={raster!r}: {err}; the keys are bands, value_range, bit_depth, percentiles, '
+                            'nodata') from err
+
     @property
     def is_default(self) -> bool:
         """Whether nothing is configured (files are read as 8-bit gray or RGB, as stored)."""

@@ -51,7 +51,7 @@ class LoadRasterImage(LoadImageFromFile):
     def __init__(self, raster: Optional[dict] = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.raster = raster
-        self.mapping = BandMapping(**(raster or {}))
+        self.mapping = BandMapping.from_config(raster)
         if self.color_type != 'color' and not self.mapping.is_default:
             raise ValueError(f"LoadRasterImage reads rasters in colour: color_type='color', got {self.color_type!r}")
 

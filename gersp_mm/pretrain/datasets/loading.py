@@ -147,17 +147,6 @@ class EncodedImage:
         self.close()
 
 
-def band_mapping(raster: Optional[dict]) -> BandMapping:
-    """The :class:`BandMapping` of a transform's ``raster`` argument (None: the defaults)."""
-    if raster is None:
-        return BandMapping()
-    try:
-        return BandMapping(**raster)
-    except TypeError as err:
-        raise TypeError(f'raster={raster!r}: {err}; the keys are bands, value_range, bit_depth, percentiles, '
-                        'nodata') from err
-
-
 def open_image(path: str, backend_args: Optional[dict] = None, mapping: Optional[BandMapping] = None,
                window_size: Optional[int] = None, content: Optional[bytes] = None
                ) -> Union[EncodedImage, RasterImage]:
@@ -233,7 +222,7 @@ class LoadImageUint8(BaseTransform):
 
     def __init__(self, raster: Optional[dict] = None, backend_args: Optional[dict] = None) -> None:
         self.raster = raster
-        self.mapping = band_mapping(raster)
+        self.mapping = BandMapping.from_config(raster)
         self.backend_args = backend_args
 
     def transform(self, results: dict) -> dict:

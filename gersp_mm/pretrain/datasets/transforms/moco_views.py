@@ -7,8 +7,8 @@ from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
-from ....raster import RasterImage
-from ..loading import JPEG_REDUCTIONS, EncodedImage, band_mapping, open_image
+from ....raster import BandMapping, RasterImage
+from ..loading import JPEG_REDUCTIONS, EncodedImage, open_image
 from .view_params import ViewParams
 from .view_rendering import apply_view_params_pil
 from .view_sampling import MoCoViewConfig, draw_views, generator_from_global_rng
@@ -144,7 +144,7 @@ class LoadMoCoViews(BaseTransform):
             raise ValueError(f'LoadMoCoViews: window_size must be positive, got {window_size}')
         self.window_size = window_size
         self.raster = raster
-        self.mapping = band_mapping(raster)
+        self.mapping = BandMapping.from_config(raster)
         self.backend_args = backend_args
 
     def transform(self, results: dict) -> dict:
