@@ -87,6 +87,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                                  tuple(args.seeds), args.bootstrap, args.bootstrap_seed, args.level)
     except ValueError as err:
         parser.error(str(err))
+    labels = [spec.label for spec in args.specs]
+    if len(set(labels)) != len(labels):
+        parser.error(f'backbone labels must differ, got {labels}: label them with LABEL=PATH')
     missing = [spec.path for spec in args.specs if spec.path is not None and not osp.isfile(spec.path)]
     if missing:
         parser.error(f'checkpoint file(s) not found: {", ".join(missing)}')

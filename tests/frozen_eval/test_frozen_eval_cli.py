@@ -1,0 +1,22 @@
+# Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
+"""Bad command lines stop before anything is computed, with the argument that is wrong."""
+import pytest
+from helpers import ROOT
+
+from gersp_mm.frozen_eval.cli import main
+
+CONFIG = ROOT / 'configs' / 'cls' / 'eurosat' / 'resnet50-gersp_8xb32_eurosat-80p.py'
+
+
+@pytest.mark.parametrize('args, message', [
+    (['missing.pth'], 'checkpoint file(s) not found: missing.pth'),
+    (['random', '--protocols', 'svm'], "unknown protocol 'svm'"),
+    (['random', '--fractions', '0'], 'a label fraction must be in (0, 1], got 0.0'),
+    (['random', '--seeds', '1', '1'], 'seeds repeat: [1, 1]'),
+    (['a=random', 'a=imagenet'], "backbone labels must differ, got ['a', 'a']"),
+])
+def test_bad_arguments(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as error:
+        main([str(CONFIG), *args, '--work-dir', str(tmp_path)])
+    assert error.value.code == 2 and message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
