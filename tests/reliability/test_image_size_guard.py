@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 from helpers import ROOT
+from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS, TRANSFORMS
 from PIL import ImageFile
 
@@ -19,6 +20,12 @@ import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.pretrain.datasets import DualSourceIndex, ImageDecodeError
 
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
+
+
+@pytest.fixture(autouse=True)
+def mmpretrain_scope():
+    """mmpretrain's registries, whatever scope a Runner of an earlier test left current (the toy runs: mmengine)."""
+    init_default_scope('mmpretrain')
 
 
 def png_declaring(width: int, height: int) -> bytes:
