@@ -1,7 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Backbone features of dataset images for an evaluation: normalised like the model's inputs, sharded over ranks.
 
-Used by :class:`~gersp_mm.pretrain.hooks.KNNMonitorHook`; call it under ``torch.no_grad`` with the backbone
+Used by :class:`~gersp_mm.pretrain.hooks.KNNMonitorHook` and the frozen evaluation
+(:mod:`gersp_mm.frozen_eval`); call it under ``torch.no_grad`` with the backbone
 in the mode wanted (eval for BN running statistics).
 """
 import math
@@ -56,8 +57,9 @@ def extract_features(backbone: nn.Module,
     for batch in loader:
         shapes = {tuple(image.shape) for image in batch['inputs']}
         if len(shapes) != 1:
-            raise ValueError(f'KNNMonitorHook: images of different sizes {sorted(shapes)} in one batch; end '
-                             'the monitor pipeline with a fixed-size Resize/CenterCrop before PackInputs')
+            raise ValueError(f'feature extraction: images of different sizes {sorted(shapes)} in one batch; end '
+                             'the pipeline (the k-NN monitor\'s, or the test pipeline of a frozen evaluation) with a '
+                             'fixed-size Resize/CenterCrop before PackInputs')
         images = torch.stack(batch['inputs']).to(device).float()
         if to_rgb:
             images = images[:, [2, 1, 0]]
@@ -76,5 +78,6 @@ def pooled_features(outputs: Union[torch.Tensor, Sequence[torch.Tensor]]) -> tor
     if feats.dim() == 4:
         feats = feats.mean(dim=(2, 3))
     if feats.dim() != 2:
-        raise ValueError(f'KNNMonitorHook expects backbone features (N, C) or (N, C, H, W), got {tuple(feats.shape)}')
+        raise ValueError(f'feature extraction expects backbone features (N, C) or (N, C, H, W), got '
+                         f'{tuple(feats.shape)}')
     return feats
