@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--protocols', nargs='+', default=['all'], metavar='PROTOCOL',
                         help=f'{", ".join(PROTOCOLS)}; groups: '
                         + ', '.join(f'{k} = {" ".join(v)}' for k, v in PROTOCOL_GROUPS.items()) + ' (default: all)')
-    parser.add_argument('--fractions', nargs='+', type=float, default=[100 * f for f in FRACTIONS],
+    parser.add_argument('--fractions', nargs='+', type=float, default=[round(100 * f, 6) for f in FRACTIONS],
                         metavar='PERCENT', help='labelled percent of each class (default: 1 5 10 20 50 100)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='label-subset seeds (default: 0 1 2)')
     parser.add_argument('--work-dir', help='results and predictions (default: work_dirs/frozen_eval/<config name>)')

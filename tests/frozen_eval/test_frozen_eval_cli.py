@@ -3,7 +3,8 @@
 import pytest
 from helpers import ROOT
 
-from gersp_mm.frozen_eval.cli import main
+from gersp_mm.frozen_eval import FRACTIONS
+from gersp_mm.frozen_eval.cli import main, parse_args
 
 CONFIG = ROOT / 'configs' / 'cls' / 'eurosat' / 'resnet50-gersp_8xb32_eurosat-80p.py'
 
@@ -20,3 +21,12 @@ def test_bad_arguments(args, message, tmp_path, capsys):
         main([str(CONFIG), *args, '--work-dir', str(tmp_path)])
     assert error.value.code == 2 and message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_defaults(tmp_path):
+    args = parse_args([str(CONFIG), 'random'])
+    assert args.settings.fractions == FRACTIONS == (0.01, 0.05, 0.1, 0.2, 0.5, 1.0)  # exact: the cells' file names
+    assert args.settings.protocols == ('knn20', 'knn5', 'linear') and args.settings.seeds == (0, 1, 2)
+    assert (args.settings.num_resamples, args.settings.level) == (1000, 0.95)
+    assert args.work_dir == 'work_dirs/frozen_eval/resnet50-gersp_8xb32_eurosat-80p'
+    assert args.cache_dir == 'work_dirs/frozen_eval/resnet50-gersp_8xb32_eurosat-80p/features'
