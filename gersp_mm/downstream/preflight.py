@@ -2,7 +2,8 @@
 """Checks before a downstream benchmark runs anything, so that a wrong path or checkpoint fails in seconds, not after
 hours of other runs: one sentence per problem.
 
-- Data: the ``data_root`` (a folder) and ``ann_file`` (a file) of the datasets that training uses
+- Data: the ``data_root`` (a folder) and ``ann_file`` (a file; a folder when it ends with ``/``, as the folders
+  of label files of mmrotate's DOTA datasets) of the datasets that training uses
   (``train_dataloader`` and ``val_dataloader``, wrappers included) exist, for every config of the plan with
   the benchmark's ``--cfg-options`` applied.
 - Checkpoints: each checkpoint loads (:func:`gersp_mm.fileio.load_checkpoint_file`), holds a complete standard
@@ -72,7 +73,9 @@ def check_data(cfg: Config) -> List[Tuple[str, str]]:
             ann_file = dataset.get('ann_file') or ''
             if isinstance(ann_file, str) and ann_file:
                 path = ann_file if osp.isabs(ann_file) or not data_root else osp.join(data_root, ann_file)
-                if not osp.isfile(path):
+                if ann_file.endswith('/') and not osp.isdir(path):
+                    problems.append((f'{key}.ann_file', f'annotation folder {path!r} does not exist'))
+                elif not ann_file.endswith('/') and not osp.isfile(path):
                     problems.append((f'{key}.ann_file', f'annotation file {path!r} does not exist'))
     return problems
 

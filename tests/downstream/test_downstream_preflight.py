@@ -77,6 +77,19 @@ def test_dataset_wrappers_are_followed(tmp_path):
     ]
 
 
+def test_an_ann_file_ending_with_a_slash_is_a_folder_of_label_files(tmp_path):
+    """mmrotate's DOTA datasets (the dota-orcnn and dota-rretinanet tasks) read a folder of label files."""
+    (tmp_path / 'train' / 'annfiles').mkdir(parents=True)
+    (tmp_path / 'val.txt').mkdir()
+    cfg = Config(dict(train_dataloader=dict(dataset=dict(data_root=str(tmp_path), ann_file='train/annfiles/')),
+                      val_dataloader=dict(dataset=dict(data_root=str(tmp_path), ann_file='val/annfiles/'))))
+    assert check_data(cfg) == [
+        ('val_dataloader.dataset.ann_file', f"annotation folder '{tmp_path}/val/annfiles/' does not exist")]
+    cfg.train_dataloader.dataset.ann_file = 'val.txt'  # a folder where a file is expected
+    assert check_data(cfg)[0] == ('train_dataloader.dataset.ann_file',
+                                  f"annotation file '{tmp_path}/val.txt' does not exist")
+
+
 def test_checkpoint_depth_of_each_layout():
     """A GeRSP training checkpoint (student under backbone.*, a teacher beside it), a torchvision state dict
     (fc ignored) with no prefix, and incomplete tensors."""
