@@ -1,8 +1,8 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""End to end on real DOTA-v1.0 image content: the OBB converter cuts the real crop of tests/data/det/dota/mini
-into patches, a tiny Oriented R-CNN (ResNet-18) of configs/det trains on them with tools/train.py and learns;
-tools/test.py evaluates it and writes the DOTA server's Task1 files for the unlabelled split; the dataset check
-(tools/analysis_tools/check_dataset.py) reads the config."""
+"""End to end on real DOTA-v1.0 image content: the OBB converter (tools/dataset_converters/prepare_dota.py)
+cuts the real crop of tests/data/det/dota/mini into patches, a tiny Oriented R-CNN (ResNet-18) of configs/det
+trains on them with tools/train.py and learns; tools/test.py evaluates it and writes the DOTA server's Task1
+files for the unlabelled split; the dataset check (tools/analysis_tools/check_dataset.py) reads the config."""
 import math
 import re
 import shutil
@@ -16,7 +16,6 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from gersp_mm.analysis import check_config
-from gersp_mm.det.converters import convert_dota
 
 MINI = ROOT / 'tests' / 'data' / 'det' / 'dota' / 'mini'
 CONFIG = ROOT / 'configs' / 'det' / 'oriented-rcnn-le90_r50-gersp_fpn_1x_dota.py'
@@ -66,8 +65,10 @@ def test_a_tiny_oriented_rcnn_learns_on_real_dota_patches_and_writes_the_server_
     (source / 'test' / 'images').mkdir(parents=True)
     shutil.copy(MINI / 'images' / 'P0168-crop.png', source / 'test' / 'images')
     root = tmp_path / 'split'
-    convert_dota(str(source), str(root), ['train'], box_type='obb', unlabeled_splits=['test'], patch_size=160,
-                 stride=96)
+    out = run_python('tools/dataset_converters/prepare_dota.py', source, root, '--box-type', 'obb', '--splits',
+                     'train', '--unlabeled-splits', 'test', '--patch-size', 160, '--stride', 96)
+    assert 'train: 10 objects in 1 images -> 4 patches, 18 patch objects; 3 polygons beyond the image' in out
+    assert 'test: 0 objects in 1 images -> 4 patches' in out
     config = tmp_path / 'oriented-rcnn_tiny_dota.py'
     config.write_text(TINY_CONFIG.format(base=str(CONFIG), root=str(root) + '/', epochs=EPOCHS))
 
