@@ -8,7 +8,8 @@ rotated by 90, 180 and 270 degrees and mirrored (8 variants), of which the first
 (quality 90) into class folders (one per source) of a temporary folder.
 
 Timed on the same images in alternating rounds (``--rounds``; the order swaps each round, so that the load of
-other processes hits both alike), one torch thread, data loading in this process:
+other processes hits both alike), one torch thread, data loading in this process; reported: the totals, and the
+median over rounds of the within-round time ratio (robust to a round disturbed by other processes):
 
 - ``frozen_eval``: :func:`gersp_mm.frozen_eval.compute_features` with the test pipeline of the NWPU-RESISC45
   config (mmcv decoding, ``Resize`` to 224x224, ``PackInputs``), batches of ``--batch-size``;
@@ -108,7 +109,9 @@ def main() -> None:
         paths = write_images(folder, args.images)
         per_round = np.array_split(np.array(paths), args.rounds)
         totals = dict(frozen_eval=0.0, per_image=0.0)
+        ratios = []
         for index, chunk in enumerate(per_round):
+            seconds_of = {}
             order = ['frozen_eval', 'per_image'] if index % 2 == 0 else ['per_image', 'frozen_eval']
             for name in order:
                 if name == 'per_image':
@@ -116,11 +119,14 @@ def main() -> None:
                 else:
                     seconds = frozen_eval(backbone, cfg, folder, list(chunk), norm, args.batch_size)
                 totals[name] += seconds
+                seconds_of[name] = seconds
                 print(f'round {index}: {name} {len(chunk)} images in {seconds:.1f} s', flush=True)
+            ratios.append(seconds_of['frozen_eval'] / seconds_of['per_image'])
     print(f'{args.images} images, 1 thread: frozen_eval {totals["frozen_eval"]:.1f} s '
           f'({args.images / totals["frozen_eval"]:.2f} img/s), per-image forward + decoding '
           f'{totals["per_image"]:.1f} s ({args.images / totals["per_image"]:.2f} img/s); ratio '
-          f'{totals["frozen_eval"] / totals["per_image"]:.2f}', flush=True)
+          f'{totals["frozen_eval"] / totals["per_image"]:.2f}; median of the per-round ratios '
+          f'{float(np.median(ratios)):.2f}', flush=True)
 
 
 if __name__ == '__main__':
