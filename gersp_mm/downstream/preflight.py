@@ -7,7 +7,9 @@ hours of other runs: one sentence per problem.
   (``train_dataloader`` and ``val_dataloader``, wrappers included) exist, for every config of the plan with
   the benchmark's ``--cfg-options`` applied.
 - Checkpoints: each checkpoint loads (:func:`gersp_mm.fileio.load_checkpoint_file`), holds a complete standard
-  ResNet under the prefix of the task's ``init_cfg``, and its depth is the one of the task's backbone.
+  ResNet under the prefix of the task's ``init_cfg``, and its depth is the one of the task's backbone. For a
+  frozen task, whose tool finds the backbone in any known layout and builds the checkpoint's own depth: a
+  complete ResNet in a known layout (:func:`gersp_mm.export.extract_resnet_backbone`).
   Checkpoints given as URLs are not checked (nothing is downloaded).
 
 The fine-tuning itself checks the fit again, tensor by tensor, when it loads the backbone (the ``Pretrained``
@@ -19,7 +21,13 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config, DictAction
 
-from ..export import BackboneExtractionError, BackboneMismatchError, backbone_tensors, check_resnet_tensors
+from ..export import (
+    BackboneExtractionError,
+    BackboneMismatchError,
+    backbone_tensors,
+    check_resnet_tensors,
+    extract_resnet_backbone,
+)
 from ..fileio import CheckpointLoadError, load_checkpoint_file
 from ..tool_config import load_tool_config
 from .runs import Init, Run, display_path
@@ -114,14 +122,17 @@ def _check_checkpoint(init: Init, runs: Sequence[Run], configs: Dict[str, Config
         cfg = configs[run.config]
         init_cfg = cfg.get('model', {}).get('backbone', {}).get('init_cfg') or {}
         prefix = init_cfg.get('prefix') if isinstance(init_cfg, dict) else None
-        if prefix not in depths:
+        frozen = run.task.kind == 'frozen'
+        key = ('any layout', ) if frozen else ('prefix', prefix)
+        if key not in depths:
             try:
-                depths[prefix] = checkpoint_depth(checkpoint, prefix, init.checkpoint)
+                depths[key] = (extract_resnet_backbone(checkpoint, init.checkpoint).depth if frozen else
+                               checkpoint_depth(checkpoint, prefix, init.checkpoint))
             except (BackboneMismatchError, BackboneExtractionError) as err:
-                depths[prefix] = None
+                depths[key] = None
                 problems.append(f'init {init.label!r}: {err}')
-        wanted = _backbone_depth(cfg)
-        found = depths[prefix]
+        wanted = None if frozen else _backbone_depth(cfg)
+        found = depths[key]
         if found is not None and wanted is not None and found != wanted:
             problems.append(f'init {init.label!r}: {init.checkpoint} holds a ResNet-{found} backbone but task '
                             f'{run.task.name} ({display_path(run.config)}) builds a ResNet-{wanted}.')
@@ -158,6 +169,6 @@ def preflight(runs: Sequence[Run], cfg_options: Sequence[str] = (),
                 problems.append(f'task {run.task.name} ({display_path(run.config)}): {problem} ({fix}).')
     inits = {run.init: None for run in runs if run.init.checkpoint is not None and '://' not in run.init.checkpoint}
     for init in inits:
-        init_runs = list({run.config: run for run in runs if run.init == init}.values())
+        init_runs = list({(run.config, run.task.kind): run for run in runs if run.init == init}.values())
         problems += _check_checkpoint(init, init_runs, configs)
     return problems

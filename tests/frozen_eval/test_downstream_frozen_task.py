@@ -8,8 +8,9 @@ import pytest
 import torch
 from frozen_eval_helpers import EUROSAT, resnet18_state, write_eurosat_config
 from helpers import ROOT
+from mmengine.config import Config
 
-from gersp_mm.downstream import TASKS, Init, Run, cli, train_command
+from gersp_mm.downstream import TASKS, Init, Run, cli, plan_runs, preflight, train_command
 
 
 def _options(lists):
@@ -28,6 +29,22 @@ def test_frozen_command_per_init_and_seed(tmp_path):
         'tools/frozen_eval.py', 'configs/cls/eurosat/resnet50-gersp_8xb32_eurosat-80p.py', 'in1k=imagenet',
         '--seeds', '2', '--work-dir', run.work_dir, '--cache-dir', str(tmp_path / 'bm' / 'eurosat-frozen' / 'features'),
         '--cfg-options', 'a=1')
+
+
+def test_preflight_takes_any_layout_and_depth_for_frozen_tasks(tmp_path):
+    torch.save(resnet18_state(), tmp_path / 'tv18.pth')  # torchvision layout, ResNet-18; the config builds a 50
+    torch.save({'state_dict': {'head.fc.weight': torch.zeros(2, 2)}}, tmp_path / 'empty.pth')
+    inits = [Init(name, 'gersp', str(tmp_path / f'{name}.pth')) for name in ('tv18', 'empty')]
+    runs = plan_runs([TASKS['eurosat-frozen'], TASKS['eurosat']], inits, [0], str(tmp_path / 'bm'))
+    configs = {run.config: Config.fromfile(run.config) for run in runs}
+    for cfg in configs.values():  # no data here: only the checkpoint checks
+        for loader in ('train_dataloader', 'val_dataloader'):
+            cfg[loader].dataset.update(data_root=str(EUROSAT), ann_file='')
+    problems = preflight(runs, configs=configs)
+    # the fine-tuning task wants backbone.* of a ResNet-50: both files fail; the frozen task: only the empty one
+    assert len(problems) == 3, problems
+    assert sum('tv18' in p for p in problems) == 1 and "holds no tensors under the prefix 'backbone.'" in problems[0]
+    assert any("init 'empty'" in p and 'no ResNet backbone found' in p for p in problems)
 
 
 @pytest.mark.slow
