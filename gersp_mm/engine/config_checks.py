@@ -51,13 +51,26 @@ def runner_keys() -> Set[str]:
     return set(inspect.signature(Runner.__init__).parameters) - {'self', 'cfg'} | EXTRA_RUNNER_KEYS
 
 
-#: ``{key: (minimum, description)}`` of the integer fields of a data loader config.
+#: ``{field: minimum}`` of the integer fields of a data loader config.
 _INT_FIELDS = {'batch_size': 1, 'num_workers': 0, 'prefetch_factor': 1}
+#: The True/False fields of a data loader config.
 _BOOL_FIELDS = ('shuffle', 'drop_last', 'pin_memory', 'persistent_workers')
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def _check(key: str, value: Any, kind: type, minimum: int = None) -> None:
+def check_value(key: str, value: Any, kind: type, minimum: Optional[int] = None) -> None:
+    """Refuse a config value that is not a ``kind`` (``int`` or ``bool``) or is below ``minimum``.
+
+    Args:
+        key (str): The value's config key, named in the error, e.g. ``train_dataloader.batch_size``.
+        value: The value.
+        kind (type): ``int`` (a bool is refused) or ``bool``.
+        minimum (int, optional): The smallest allowed int.
+
+    Raises:
+        ConfigTypeError: e.g. ``train_dataloader.batch_size must be an int, got '32' (str) (write batch_size=32)``.
+        ConfigCheckError: e.g. ``train_dataloader.num_workers must be >= 0, got -1``.
+    """
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
         hint = f' (write {key.rsplit(".", 1)[-1]}={value.strip()})' if isinstance(value, str) and \
             value.strip().isdigit() else ''
@@ -69,7 +82,10 @@ def _check(key: str, value: Any, kind: type, minimum: int = None) -> None:
 
 
 def check_dataloader_cfgs(cfg) -> None:
-    """Check the numbers and flags of ``train/val/test_dataloader`` (and their sampler) in a config.
+    """Check the numbers and flags of ``train/val/test_dataloader`` in a config.
+
+    A sampler's arguments are the sampler's to check: :class:`~gersp_mm.pretrain.samplers.DualSourceSampler`
+    checks its own with :func:`check_value`, naming the same keys, whether built from a config or in Python.
 
     Args:
         cfg (dict | mmengine.Config): The run's config.
@@ -84,16 +100,10 @@ def check_dataloader_cfgs(cfg) -> None:
             continue
         for field, minimum in _INT_FIELDS.items():
             if loader.get(field) is not None:
-                _check(f'{name}.{field}', loader[field], int, minimum)
+                check_value(f'{name}.{field}', loader[field], int, minimum)
         for field in _BOOL_FIELDS:
             if loader.get(field) is not None:
-                _check(f'{name}.{field}', loader[field], bool)
-        sampler = loader.get('sampler')
-        if isinstance(sampler, dict):
-            if sampler.get('shuffle') is not None:
-                _check(f'{name}.sampler.shuffle', sampler['shuffle'], bool)
-            if sampler.get('seed') is not None:
-                _check(f'{name}.sampler.seed', sampler['seed'], int)
+                check_value(f'{name}.{field}', loader[field], bool)
 
 
 def _is_number_string(value: Any) -> bool:
@@ -239,8 +249,8 @@ def check_batch_sizes(cfg) -> None:
             continue
         if sampler['batch_size'] != loader['batch_size']:
             raise ConfigCheckError(
-                f'{name}.sampler.batch_size={sampler["batch_size"]} differs from {name}.batch_size='
-                f'{loader["batch_size"]}: the sampler would count its epoch in batches the loader does not make; '
+                f'{name}.sampler.batch_size={sampler["batch_size"]!r} differs from {name}.batch_size='
+                f'{loader["batch_size"]!r}: the sampler would count its epoch in batches the loader does not make; '
                 'set both to the same number')
 
 
@@ -250,7 +260,7 @@ def check_train_cfg(cfg) -> None:
     if isinstance(train_cfg, dict):
         for field in ('max_epochs', 'max_iters', 'val_interval', 'val_begin'):
             if train_cfg.get(field) is not None:
-                _check(f'train_cfg.{field}', train_cfg[field], int, 1)
+                check_value(f'train_cfg.{field}', train_cfg[field], int, 1)
 
 
 def dist_timeout(cfg) -> Optional[datetime.timedelta]:

@@ -8,15 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from helpers import ROOT
 from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
 from mmengine.logging import MMLogger
-from mmpretrain.registry import DATASETS
+from mmpretrain.registry import DATASETS, MODELS
 from PIL import Image
 
 import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.pretrain.datasets import DualSourceIndex, ImageDecodeError, UnlabeledImageFolder, decode_uint8_bgr
 from gersp_mm.raster import BandMapping
+from helpers import ROOT
 
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
 REAL_RS = sorted(str(p.relative_to(DATA / 'rs')) for p in (DATA / 'rs').rglob('*.jpg'))
@@ -176,11 +177,15 @@ class TestDualSourceDataset:
         # found when the dataset is built (not when the image is first drawn), with the list's file and line
         with pytest.raises(ValueError, match=r'train\.txt; .*\n  line 1: label 5 is outside the 2 classes'):
             DATASETS.build(tiny_dataset_cfg(natural=natural))
-        # a natural dataset given as an object is checked when its images are drawn
+        # a natural dataset given as an object is not read when built: its batch reaches the model, whose
+        # classifier refuses the label (the labels' one range check) naming the file, before any update
         natural_dataset = DATASETS.build({**natural, 'type': 'CustomDataset'})
-        dataset = DATASETS.build(tiny_dataset_cfg(natural=natural_dataset))
-        with pytest.raises(ValueError, match=r'Label 5 of .*n01440764_10026\.JPEG is outside the 2 classes'):
-            dataset[DualSourceIndex(0, 0, 0)]
+        item = DATASETS.build(tiny_dataset_cfg(natural=natural_dataset))[DualSourceIndex(0, 0, 0)]
+        model = MODELS.build(Config.fromfile(str(ROOT / 'configs' / 'pretrain' / 'gersp_r18_tiny.py')).model)
+        batch = model.data_preprocessor(pseudo_collate([item]), training=True)
+        with pytest.raises(ValueError, match=r'Label 5 of .*n01440764_10026\.JPEG is outside the classifier '
+                           r'range \[0, 2\)'):
+            model(**batch, mode='loss')
 
     def test_unreadable_images_raise_or_are_skipped_and_logged(self, tmp_path):
         rs_dir = tmp_path / 'rs'

@@ -210,6 +210,7 @@ def test_label_outside_classifier_range_names_the_image():
     samples[1] = DataSample(metainfo=dict(img_path='natural/bad.JPEG')).set_gt_label(7)
     with pytest.raises(ValueError, match=r'Label 7 of natural/bad\.JPEG is outside .*\[0, 5\)'):
         model.loss(views, samples)
+    assert int(model.teacher.steps) == 0 and int(model.queue.ptr) == 0  # refused before any update
 
 
 def test_queue_is_saved_and_restored_with_the_state_dict():

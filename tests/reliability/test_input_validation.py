@@ -8,9 +8,9 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-from helpers import ROOT, free_port
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
 from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
 
 from gersp_mm.compat import setup_dist_without_cuda
@@ -20,6 +20,7 @@ from gersp_mm.pretrain.datasets import DualSourceDataset
 from gersp_mm.pretrain.datasets.imagenet_wnids import IMAGENET1K_WNIDS
 from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError, check_natural_dataset
 from gersp_mm.pretrain.samplers import DualSourceSampler
+from helpers import ROOT, free_port
 
 NATURAL = ROOT / 'tests/data/pretrain/natural'
 RS = ROOT / 'tests/data/pretrain/rs'
@@ -56,19 +57,28 @@ def test_the_runner_checks_a_config_before_building_anything(tmp_path):
 
 @pytest.mark.parametrize('kwargs, error, message', [
     (dict(epoch_length=3, batch_size='4'), TypeError,
-     "train_dataloader.sampler.batch_size must be an int, got '4' (str)"),
+     "train_dataloader.sampler.batch_size must be an int, got '4' (str) (write batch_size=4)"),
     (dict(epoch_length=3, batch_size=0), ValueError, 'train_dataloader.sampler.batch_size must be >= 1, got 0'),
     (dict(epoch_length=0, batch_size=4), ValueError, 'train_dataloader.sampler.epoch_length must be >= 1, got 0'),
     (dict(epoch_length=2.5, batch_size=4), TypeError,
      'train_dataloader.sampler.epoch_length must be an int, got 2.5 (float)'),
-    (dict(seed='0'), TypeError, "train_dataloader.sampler.seed must be an int, got '0' (str)"),
-    (dict(shuffle='yes'), TypeError, "train_dataloader.sampler.shuffle must be a bool, got 'yes' (str)"),
+    (dict(seed='0'), TypeError, "train_dataloader.sampler.seed must be an int, got '0' (str) (write seed=0)"),
+    (dict(shuffle='yes'), TypeError, "train_dataloader.sampler.shuffle must be True or False, got 'yes' (str)"),
 ])
 def test_sampler_numbers_are_type_checked(kwargs, error, message):
+    """The sampler checks its own arguments (the one place), built in Python as from a config."""
     dataset = SimpleNamespace(rs=range(10), natural=range(7))
     with pytest.raises(error) as info:
         DualSourceSampler(dataset, **{'seed': 0, **kwargs})
-    assert str(info.value) == message
+    assert isinstance(info.value, ConfigCheckError) and str(info.value) == message
+
+
+def test_a_config_run_meets_the_samplers_check_when_its_loader_is_built():
+    """tools/train.py prints a ConfigCheckError as one sentence: the sampler's errors are ones."""
+    loader = Config.fromfile(str(ROOT / 'configs/pretrain/gersp_r18_tiny.py')).train_dataloader
+    loader.sampler.seed = '0'
+    with pytest.raises(ConfigCheckError, match=r"^train_dataloader\.sampler\.seed must be an int, got '0'"):
+        Runner.build_dataloader(loader)
 
 
 def test_the_imagenet_class_list_is_complete():

@@ -108,16 +108,13 @@ class DualSourceDataset(Dataset):
         raise RuntimeError(f'{MAX_CONSECUTIVE_SKIPS} consecutive unreadable {source} images from index '
                            f'{index}: check the dataset')
 
-    def _check_label(self, item: dict) -> None:
-        classes = self.natural.metainfo.get('classes')
+    @staticmethod
+    def _check_has_label(item: dict) -> None:
+        """Refuse a natural item without a label (its range is checked by the classifier, ``GeRSP``)."""
         sample = item['data_samples']
         if 'gt_label' not in sample:
             raise ValueError(f'The natural dataset gave no label for {sample.get("img_path")}: '
                              'its pipeline must keep gt_label (PackInputs)')
-        label = int(sample.gt_label[0])
-        if classes is not None and not 0 <= label < len(classes):
-            raise ValueError(f'Label {label} of {sample.get("img_path")} is outside the '
-                             f'{len(classes)} classes of the natural dataset')
 
     def __getitem__(self, index: DualSourceIndex) -> dict:
         if not isinstance(index, tuple) or len(index) != 3:
@@ -131,7 +128,7 @@ class DualSourceDataset(Dataset):
         if not isinstance(rs_views, list) or len(rs_views) != 2:
             raise ValueError('The remote-sensing pipeline must produce two views '
                              '(MultiView(num_views=2, ...) before PackInputs)')
-        self._check_label(natural_item)
+        self._check_has_label(natural_item)
         data_sample = natural_item['data_samples']
         data_sample.set_metainfo(dict(rs_img_path=rs_item['data_samples'].get('img_path')))
         return dict(inputs=[*rs_views, natural_item['inputs']], data_samples=data_sample)

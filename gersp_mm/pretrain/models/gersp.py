@@ -112,13 +112,10 @@ class GeRSP(BaseSelfSupervisor):
                 cls_head.setdefault('in_channels', in_channels)
             self.cls_head = MODELS.build(cls_head)
         self.alpha = alpha
-        self.ema_projector = ema_projector
         self.student_forward = student_forward
         self.bn_groups = bn_groups
         self.channels_last = channels_last
-        average = ForeachExponentialMovingAverage if foreach_ema else ExponentialMovingAverage
-        self.teacher = average(self._teacher_source(), momentum)
-        self.teacher_projector = None if ema_projector else copy.deepcopy(self.neck).requires_grad_(False)
+        self._build_teacher(momentum, ema_projector, foreach_ema)
         self.queue = KeyQueue(queue_len, feat_dim)
         if channels_last:
             self.to(memory_format=torch.channels_last)
@@ -138,15 +135,39 @@ class GeRSP(BaseSelfSupervisor):
                              'the dimension of the queued keys')
         return neck
 
-    def _teacher_source(self) -> nn.Sequential:
-        """The part of the student the EMA teacher tracks, in the teacher's module layout.
+    # The momentum teacher: the four methods below hold all that the ``ema_projector`` option (D1) changes.
 
-        Backbone + pooling + projector with ``ema_projector`` (MoCo v2); backbone + pooling otherwise, the
-        teacher projector then being the frozen ``teacher_projector`` (the released code).
+    def _build_teacher(self, momentum: float, ema_projector: bool, foreach_ema: bool) -> None:
+        """Build the teacher from the student (its weights are copied by :meth:`init_weights`).
+
+        With ``ema_projector`` (MoCo v2), ``teacher`` is an EMA of the student's backbone, pooling and projector
+        and ``teacher_projector`` is None. Without (the released code), ``teacher`` is an EMA of the backbone and
+        pooling only, followed by ``teacher_projector``, a frozen copy of the student's initial projector.
         """
+        self.ema_projector = ema_projector
+        average = ForeachExponentialMovingAverage if foreach_ema else ExponentialMovingAverage
+        self.teacher = average(self._teacher_source(), momentum)
+        self.teacher_projector = None if ema_projector else copy.deepcopy(self.neck).requires_grad_(False)
+
+    def _teacher_source(self) -> nn.Sequential:
+        """The part of the student the EMA teacher tracks, in the teacher's module layout
+        (``teacher.module.0`` backbone, ``.1`` pooling, ``.2`` projector with ``ema_projector``)."""
+        source = nn.Sequential(self.backbone, self.pool)
         if self.ema_projector:
-            return nn.Sequential(self.backbone, self.pool, self.neck)
-        return nn.Sequential(self.backbone, self.pool)
+            source.append(self.neck)
+        return source
+
+    def _copy_student_to_teacher(self) -> None:
+        """Make the teacher, and the frozen teacher projector if any, exact copies of the student (fixes D2)."""
+        with torch.no_grad():
+            self.teacher.module.load_state_dict(self._teacher_source().state_dict())
+            if self.teacher_projector is not None:
+                self.teacher_projector.load_state_dict(self.neck.state_dict())
+
+    def _teacher_projection(self, images: torch.Tensor) -> torch.Tensor:
+        """The teacher's projections (n, feat_dim) of images (n, 3, H, W), before normalisation."""
+        feats = self.teacher(images)[0]
+        return feats if self.teacher_projector is None else self.teacher_projector((feats, ))[0]
 
     def init_weights(self) -> None:
         """Initialise the student, then make the teacher an exact copy of it (fixes D2).
@@ -157,14 +178,12 @@ class GeRSP(BaseSelfSupervisor):
         if self.channels_last:
             self.to(memory_format=torch.contiguous_format)
         super().init_weights()
-        with torch.no_grad():
-            self.teacher.module.load_state_dict(self._teacher_source().state_dict())
-            if self.teacher_projector is not None:
-                self.teacher_projector.load_state_dict(self.neck.state_dict())
+        self._copy_student_to_teacher()
         if self.channels_last:
             self.to(memory_format=torch.channels_last)
 
     def _pooled(self, images: torch.Tensor) -> torch.Tensor:
+        """The student's pooled backbone features (n, C) of images (n, 3, H, W)."""
         return self.pool(self.backbone(images))[0]
 
     def _forward_in_groups(self, encoder: Callable[[torch.Tensor], torch.Tensor],
@@ -199,12 +218,7 @@ class GeRSP(BaseSelfSupervisor):
             generator = torch.Generator().manual_seed(int(self.teacher.steps))
             shuffle = torch.randperm(images.size(0), generator=generator).to(images.device)
             images, unshuffle = images[shuffle], torch.argsort(shuffle)
-
-        def encoder(x: torch.Tensor) -> torch.Tensor:
-            feats = self.teacher(x)[0]
-            return feats if self.teacher_projector is None else self.teacher_projector((feats, ))[0]
-
-        keys = F.normalize(self._forward_in_groups(encoder, [images])[0], dim=1)
+        keys = F.normalize(self._forward_in_groups(self._teacher_projection, [images])[0], dim=1)
         if is_distributed():
             keys = batch_unshuffle_ddp(keys, unshuffle)
         elif self.bn_groups > 1:
@@ -212,6 +226,11 @@ class GeRSP(BaseSelfSupervisor):
         return keys
 
     def _check_labels(self, data_samples: List[DataSample]) -> None:
+        """Refuse a label outside the classifier's range ``[0, num_classes)``, naming its image.
+
+        The labels' one range check: it sees every batch, from a config's ``DualSourceDataset`` or from Python;
+        the cross-entropy would fail without naming the image (on a GPU, with a device-side assertion).
+        """
         labels = torch.cat([sample.gt_label for sample in data_samples])
         num_classes = self.cls_head.num_classes
         bad = ((labels < 0) | (labels >= num_classes)).nonzero()
@@ -233,11 +252,17 @@ class GeRSP(BaseSelfSupervisor):
         Returns:
             dict[str, Tensor]: ``loss_contrastive`` and, with a classifier, ``loss_cls`` (already weighted
             by ``alpha``) and the classifier's ``accuracy_top-k`` (logged, not summed).
+
+        Raises:
+            ValueError: When the number of views is wrong, or a label is outside the classifier's range
+                (naming its image), before anything is computed or updated.
         """
         expected = 2 if self.cls_head is None else 3
         if len(inputs) != expected:
             raise ValueError(f'GeRSP expects {expected} input views (rs_view_1, rs_view_2'
                              f'{", natural" if expected == 3 else ""}), got {len(inputs)}')
+        if self.cls_head is not None:
+            self._check_labels(data_samples)
         if self.channels_last:
             inputs = [view.contiguous(memory_format=torch.channels_last) for view in inputs]
         rs_query, rs_key = inputs[0], inputs[1]
@@ -258,7 +283,6 @@ class GeRSP(BaseSelfSupervisor):
         neg = query @ self.queue.keys.clone().t()
         losses = dict(loss_contrastive=self.head.loss(pos, neg))
         if self.cls_head is not None:
-            self._check_labels(data_samples)
             cls_losses = self.cls_head.loss((natural_feats, ), data_samples)
             losses['loss_cls'] = self.alpha * cls_losses.pop('loss')
             losses.update(cls_losses)

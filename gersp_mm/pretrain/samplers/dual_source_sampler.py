@@ -6,9 +6,12 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from mmpretrain.registry import DATA_SAMPLERS
 from torch.utils.data import Sampler
 
+from ...engine.config_checks import check_value
 from .dual_source_index import DualSourceIndex
 
 EPOCH_LENGTHS = ('rs', 'natural', 'max')
+#: The config key of the sampler, named in the errors about its arguments.
+KEY = 'train_dataloader.sampler'
 _MASK64 = (1 << 64) - 1
 
 
@@ -21,17 +24,6 @@ def mix_seed(*values: int) -> int:
         state = ((state ^ (state >> 27)) * 0x94D049BB133111EB) & _MASK64
         state ^= state >> 31
     return state >> 1
-
-
-def _check_number(name: str, value, kind: type, minimum: Optional[int] = None, optional: bool = False) -> None:
-    """Raise a TypeError/ValueError naming ``sampler.<name>`` unless ``value`` is a ``kind`` (>= ``minimum``)."""
-    if value is None and optional:
-        return
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(f'train_dataloader.sampler.{name} must be {"a bool" if kind is bool else "an int"}, '
-                        f'got {value!r} ({type(value).__name__})')
-    if minimum is not None and value < minimum:
-        raise ValueError(f'train_dataloader.sampler.{name} must be >= {minimum}, got {value!r}')
 
 
 @DATA_SAMPLERS.register_module()
@@ -54,6 +46,12 @@ class DualSourceSampler(Sampler):
             source, the natural source or the larger one (the paper: ``'max'``); an int for a fixed number
             of iterations per epoch, which then needs ``batch_size``. Defaults to ``'max'``.
         batch_size (int, optional): Per-process batch size, only for an int ``epoch_length``.
+
+    Raises:
+        ConfigCheckError: An argument of the wrong type or below its minimum, named by its config key
+            (``train_dataloader.sampler.seed must be an int, got '0' (str) (write seed=0)``): the one check of
+            these arguments, for a sampler built from a config (``tools/train.py`` prints it as one sentence) or
+            in Python.
     """
 
     def __init__(self,
@@ -62,11 +60,13 @@ class DualSourceSampler(Sampler):
                  seed: Optional[int] = None,
                  epoch_length: Union[str, int] = 'max',
                  batch_size: Optional[int] = None) -> None:
-        _check_number('shuffle', shuffle, bool)
-        _check_number('seed', seed, int, optional=True)
-        _check_number('batch_size', batch_size, int, minimum=1, optional=True)
+        check_value(f'{KEY}.shuffle', shuffle, bool)
+        if seed is not None:
+            check_value(f'{KEY}.seed', seed, int)
+        if batch_size is not None:
+            check_value(f'{KEY}.batch_size', batch_size, int, minimum=1)
         if not isinstance(epoch_length, str):
-            _check_number('epoch_length', epoch_length, int, minimum=1)
+            check_value(f'{KEY}.epoch_length', epoch_length, int, minimum=1)
         self.rank, self.world_size = get_dist_info()
         self.rs_size, self.natural_size = len(dataset.rs), len(dataset.natural)
         if not self.rs_size or not self.natural_size:
