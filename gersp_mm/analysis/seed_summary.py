@@ -1,9 +1,9 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """One metric over runs that differ only in their seed: the values, their mean and sample standard deviation.
 
-The one summary type of the package: :func:`gersp_mm.cls.seed_stats` returns it for a list of work dirs
-(``gersp_mm.cls.SeedStats`` is another name of it), :func:`gersp_mm.downstream.collect` one per task and
-init of a downstream benchmark work dir, and the demo's report builds its tables from it.
+The one summary type of the package, imported from here by every user: :func:`gersp_mm.cls.seed_stats`
+returns it for a list of work dirs, :func:`gersp_mm.downstream.collect` one per task and init of a downstream
+benchmark work dir, and the demo (:mod:`gersp_mm.demo`) one per task and init of its comparison.
 """
 import statistics
 from dataclasses import dataclass

@@ -8,6 +8,6 @@ the image loader of the scene classification configs: a file it cannot decode is
 from ..pretrain.datasets.loading import LoadImageUint8  # noqa: F401 - registered for the scene configs
 from . import datasets
 from .datasets import *  # noqa: F401,F403
-from .seed_stats import SeedStats, read_metric, seed_stats
+from .seed_stats import read_metric, seed_stats
 
-__all__ = [*datasets.__all__, 'SeedStats', 'read_metric', 'seed_stats']
+__all__ = [*datasets.__all__, 'read_metric', 'seed_stats']

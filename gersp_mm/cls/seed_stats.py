@@ -18,9 +18,6 @@ from ..analysis.seed_summary import Summary
 
 DEFAULT_METRIC = 'accuracy/top1'
 
-#: The type :func:`seed_stats` returns: another name of :class:`gersp_mm.analysis.seed_summary.Summary`.
-SeedStats = Summary
-
 
 def read_metric(work_dir: str, metric: str = DEFAULT_METRIC) -> float:
     """Read the final value of ``metric`` from an mmengine work dir.
@@ -56,7 +53,8 @@ def seed_stats(work_dirs: Sequence[str], metric: str = DEFAULT_METRIC) -> Summar
 
     Returns:
         Summary: ``metric`` and the value of each run (``values``, in the order of ``work_dirs``); its ``mean``
-        and ``std`` (``ddof=1``; 0 for one run). No task, init or seeds (``''``, ``''``, ``()``).
+        and ``std`` (``ddof=1``; 0 for one run). No task, init or seeds (``''``, ``''``, ``()``). The type is
+        :class:`gersp_mm.analysis.seed_summary.Summary`, as for the downstream suite and the demo.
 
     Raises:
         ValueError: If ``work_dirs`` is empty or a run lacks the metric.

@@ -4,8 +4,6 @@ import numpy as np
 import pytest
 
 from gersp_mm.analysis.seed_summary import Summary
-from gersp_mm.cls import SeedStats
-from gersp_mm.downstream import Summary as DownstreamSummary
 
 
 @pytest.mark.parametrize('values', [(92.5, 92.75, 92.0), (66.0, 68.0), (0.1, 0.2, 0.4, 0.8, 1.6)])
@@ -19,7 +17,3 @@ def test_mean_and_sample_std_match_numpy(values):
 def test_one_run_has_no_spread():
     summary = Summary(task='', init='', metric='mIoU', seeds=(), values=(49.5, ))
     assert (summary.mean, summary.std, str(summary)) == (49.5, 0.0, '49.50 +- 0.00 (n=1)')
-
-
-def test_one_type_under_every_name():
-    assert SeedStats is Summary and DownstreamSummary is Summary

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from gersp_mm.analysis.seed_summary import Summary
 from gersp_mm.cls import read_metric, seed_stats
 
 
@@ -26,6 +27,7 @@ def test_mean_and_sample_std_over_seeds(tmp_path):
         write_train_log(work_dir, '20240101_000000', [50.0, value])
         work_dirs.append(str(work_dir))
     stats = seed_stats(work_dirs)
+    assert isinstance(stats, Summary)
     assert stats.values == tuple(values) and stats.metric == 'accuracy/top1'
     assert stats.mean == pytest.approx(np.mean(values))
     assert stats.std == pytest.approx(np.std(values, ddof=1))
