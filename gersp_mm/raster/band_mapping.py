@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 from ..fileio.image_decode_error import ImageDecodeError
@@ -154,19 +155,22 @@ class BandMapping:
                     f'{path}: {samples.dtype.itemsize * 8}-bit {samples.dtype.name} samples, whose mapping to 0-255 '
                     'is not configured: set bit_depth (e.g. bit_depth=12 for 12-bit data stored in 16 bits), '
                     'value_range=(low, high) or percentiles=(2, 98)')
-            rgb = samples
-            if nodata is None:
-                return np.ascontiguousarray(rgb)
-            return np.where(nodata_mask(samples, nodata)[..., None], np.uint8(0), rgb)
+            mask = nodata_mask(samples, nodata)
+            if not mask.any():
+                return np.ascontiguousarray(samples)
+            rgb = samples.copy()
+            rgb[mask] = 0
+            return rgb
         mask = nodata_mask(samples, nodata)
         if scaling == 'bit_depth':
             high = float(2 ** self.bit_depth - 1)
-            valid = samples[~mask] if mask.any() else samples
-            top = valid.max() if valid.size else 0
-            if top > high:
-                raise ImageDecodeError(f'{path}: values up to {top} exceed bit_depth={self.bit_depth} (max '
-                                       f'{high:.0f}): set the bit depth of the data, value_range=(low, high) or '
-                                       'percentiles')
+            if samples.size and samples.max() > high:  # then look at the valid pixels only
+                valid = samples[~mask]
+                top = valid.max() if valid.size else 0
+                if top > high:
+                    raise ImageDecodeError(f'{path}: values up to {top} exceed bit_depth={self.bit_depth} (max '
+                                           f'{high:.0f}): set the bit depth of the data, value_range=(low, high) '
+                                           'or percentiles')
             lows, highs = np.zeros(3), np.full(3, high)
         elif scaling == 'value_range':
             lows, highs = np.full(3, self.value_range[0]), np.full(3, self.value_range[1])
@@ -190,14 +194,15 @@ class BandMapping:
     def _stretch(samples: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
         """``round((v - low) * 255 / (high - low))`` clipped to 0-255, per band; a band with
         ``high <= low`` maps to 0 below or at ``low``, 255 above. 8/16-bit samples go through a lookup
-        table (one gather for all bands when they share the range, as with ``value_range``/``bit_depth``)."""
+        table (:func:`_map_samples`: all bands at once when they share the range, as with
+        ``value_range``/``bit_depth``)."""
         if samples.dtype not in (np.uint8, np.uint16):
             return _stretch_values(samples.astype(np.float64), lows, highs)
         if np.all(lows == lows[0]) and np.all(highs == highs[0]):
-            return _lookup_table(samples.dtype.str, float(lows[0]), float(highs[0]))[samples]
+            return _map_samples(samples, float(lows[0]), float(highs[0]))
         out = np.empty(samples.shape, np.uint8)
         for band in range(3):
-            out[..., band] = _lookup_table(samples.dtype.str, float(lows[band]), float(highs[band]))[samples[..., band]]
+            out[..., band] = _map_samples(samples[..., band], float(lows[band]), float(highs[band]))
         return out
 
 
@@ -215,7 +220,10 @@ def nodata_mask(samples: np.ndarray, nodata: Optional[float]) -> np.ndarray:
         return mask
     if nodata is None:
         return np.zeros(samples.shape[:2], bool)
-    return (samples == nodata).all(axis=2)
+    mask = samples[..., 0] == nodata
+    for band in range(1, samples.shape[2]):  # band by band: numpy reduces a last axis of 3 slowly
+        mask &= samples[..., band] == nodata
+    return mask
 
 
 def _stretch_values(values: np.ndarray, low, high) -> np.ndarray:
@@ -228,3 +236,41 @@ def _stretch_values(values: np.ndarray, low, high) -> np.ndarray:
 def _lookup_table(dtype: str, low: float, high: float) -> np.ndarray:
     """uint8 value of every 8/16-bit sample (:func:`_stretch_values`), kept for the next reads."""
     return _stretch_values(np.arange(np.iinfo(np.dtype(dtype)).max + 1, dtype=np.float64), low, high)
+
+
+def _scale_abs_args(low: float, high: float) -> Tuple[float, float]:
+    """``alpha`` and ``beta`` of OpenCV's ``convertScaleAbs`` (``|v * alpha + beta|``, rounded and saturated)
+    for the stretch from ``(low, high)``."""
+    alpha = 255.0 / (high - low)
+    return alpha, -low * alpha
+
+
+@functools.lru_cache(maxsize=64)
+def _scale_abs_exact(low: float, high: float) -> bool:
+    """Whether OpenCV's ``convertScaleAbs`` maps every uint16 value to the lookup table's byte, in its
+    vectorized loop (one row of all 65,536 values) and in its scalar one (rows of one value)."""
+    if not high > low:
+        return False
+    table = _lookup_table(np.dtype(np.uint16).str, low, high)
+    alpha, beta = _scale_abs_args(low, high)
+    values = np.arange(table.size, dtype=np.uint16)
+    spaced = np.zeros((table.size, 8), np.uint16)
+    spaced[:, 0] = values
+    vectorized = cv2.convertScaleAbs(values[None], alpha=alpha, beta=beta).ravel()
+    scalar = cv2.convertScaleAbs(spaced[:, :1], alpha=alpha, beta=beta).ravel()  # not continuous: row by row
+    return np.array_equal(vectorized, table) and np.array_equal(scalar, table)
+
+
+def _map_samples(samples: np.ndarray, low: float, high: float) -> np.ndarray:
+    """uint8 of 8/16-bit samples through :func:`_lookup_table`: OpenCV's ``LUT`` for 8-bit samples, its
+    ``convertScaleAbs`` for 16-bit ones where it gives every value the table's byte
+    (:func:`_scale_abs_exact`: ``bit_depth`` and ``value_range=(0, high)`` mostly), else numpy's ``take``;
+    OpenCV only for contiguous samples (1-4 channels)."""
+    table = _lookup_table(samples.dtype.str, low, high)
+    if samples.size and samples.flags.c_contiguous and (samples.ndim == 2 or samples.shape[2] <= 4):
+        if samples.dtype == np.uint8:
+            return cv2.LUT(samples, table)
+        if _scale_abs_exact(low, high):
+            alpha, beta = _scale_abs_args(low, high)
+            return cv2.convertScaleAbs(samples, alpha=alpha, beta=beta)
+    return np.take(table, samples)

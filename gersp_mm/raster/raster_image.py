@@ -15,7 +15,7 @@ takes the files those decoders get wrong and reads them as configured instead:
 import io
 import math
 import os.path as osp
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple, Union
 
 import cv2
 import mmengine.fileio as fileio
@@ -24,6 +24,7 @@ from PIL import Image
 
 from ..fileio.image_decode_error import ImageDecodeError
 from .band_mapping import BandMapping
+from .scene_cache import SceneLease, open_cached_scene
 from .tiff_scene import TiffScene
 
 TIFF_EXTENSIONS = ('.tif', '.tiff')
@@ -104,10 +105,10 @@ class RasterImage:
     """A raster whose windows are read as 8-bit RGB through a :class:`BandMapping`.
 
     The bands and the need of a value mapping are checked from the header, before any pixel is read.
-    Use it as a context manager (a :class:`TiffScene` holds its file open).
+    Use it as a context manager (closing it closes a :class:`TiffScene`'s file, or hands a cached scene back).
 
     Args:
-        scene (TiffScene | ArrayScene): The raster.
+        scene (TiffScene | SceneLease | ArrayScene): The raster.
         mapping (BandMapping): Bands and value mapping.
         path (str): The file, for messages.
 
@@ -175,7 +176,7 @@ class RasterImage:
                 (level_top * factor, level_left * factor))
 
     def close(self) -> None:
-        """Close the file."""
+        """Close the file (hand a cached scene back, open)."""
         self.scene.close()
 
     def __enter__(self) -> 'RasterImage':
@@ -194,13 +195,16 @@ def _is_local(backend_args: Optional[dict]) -> bool:
     return not backend_args or backend_args.get('backend', 'local') == 'local'
 
 
-def _open_tiff(path: str, backend_args: Optional[dict], content: Optional[bytes]) -> TiffScene:
-    """A local TIFF by path (windows read only their tiles), another backend's read into memory."""
+def _open_tiff(path: str, backend_args: Optional[dict], content: Optional[bytes]) -> Union[TiffScene, SceneLease]:
+    """A local TIFF by path, kept open for the next reads (windows read only their tiles; see
+    :func:`~gersp_mm.raster.scene_cache.open_cached_scene`), another backend's read into memory."""
     if content is None and not _is_local(backend_args):
         content = read_image_bytes(path, backend_args)
-    if content is None and not osp.isfile(path):
+    if content is not None:
+        return TiffScene(io.BytesIO(content), path)
+    if not osp.isfile(path):
         raise ImageDecodeError(f'Cannot read image {path}: no such file')
-    return TiffScene(path if content is None else io.BytesIO(content), path)
+    return open_cached_scene(path)
 
 
 def raster_layout(path: str, content: Optional[bytes] = None, backend_args: Optional[dict] = None) -> Optional[str]:
@@ -218,8 +222,9 @@ def open_raster_image(path: str, mapping: BandMapping, backend_args: Optional[di
                       content: Optional[bytes] = None, window_size: Optional[int] = None) -> Optional[RasterImage]:
     """Open the file as a :class:`RasterImage` when it needs one (see the module docstring), else None.
 
-    A local TIFF is opened by path, so that windows read only their tiles or strips; a TIFF from another
-    file backend is read into memory first.
+    A local TIFF is opened by path, so that windows read only their tiles or strips, and kept open by the
+    process for the next reads (:mod:`gersp_mm.raster.scene_cache`: its header is parsed once); a TIFF from
+    another file backend is read into memory first.
 
     Args:
         path (str): The file.

@@ -9,7 +9,8 @@ asked for, so its cost and memory depend on the window, not on the scene.
 """
 import functools
 import math
-from typing import BinaryIO, Dict, Optional, Sequence, Tuple, Union
+import os
+from typing import BinaryIO, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -26,6 +27,12 @@ def _import_tifffile():
     except ImportError as err:  # tifffile is a runtime requirement; a trimmed environment may lack it
         raise ImportError(f'Reading TIFF rasters needs tifffile: {INSTALL_RASTER_EXTRA}') from err
     return tifffile
+
+
+def _is_planar(page) -> bool:
+    """Whether the bands are stored in separate planes (``PLANARCONFIG=SEPARATE``; tifffile gives a plain
+    int, 1, when a one-band file has no PLANARCONFIG tag)."""
+    return int(page.planarconfig) == 2
 
 
 class TiffScene:
@@ -74,7 +81,7 @@ class TiffScene:
                 else f'striped, {min(page.rowsperstrip, page.imagelength)} rows per strip')
         extra = ', '.join(getattr(e, 'name', str(e)) for e in page.extrasamples)
         return (f'{page.imagewidth}x{page.imagelength} px, {page.samplesperpixel} x {dtype}, '
-                f'PHOTOMETRIC={page.photometric.name}, PLANARCONFIG={page.planarconfig.name}'
+                f'PHOTOMETRIC={page.photometric.name}, PLANARCONFIG={"SEPARATE" if _is_planar(page) else "CONTIG"}'
                 + (f', EXTRASAMPLES={extra}' if extra else '')
                 + f', {grid}, COMPRESSION={page.compression.name}')
 
@@ -127,6 +134,10 @@ class TiffScene:
     def read(self, box: Tuple[int, int, int, int], bands: Sequence[int], factor: int = 1) -> np.ndarray:
         """Read a window of some bands, decoding only the tiles or strips it overlaps.
 
+        Uncompressed segments of a local file are read straight into one buffer, only in the rows the window
+        overlaps (positional reads: no seek, nothing shared between threads); the others are read and decoded by
+        tifffile. Each band is copied on its own into the output, which holds only the bands asked for.
+
         Args:
             box (tuple[int, int, int, int]): ``(top, left, height, width)`` inside the image, or inside the
                 overview of ``factor``.
@@ -145,42 +156,40 @@ class TiffScene:
         top, left, height, width = box
         if top < 0 or left < 0 or height <= 0 or width <= 0 or top + height > size_hw[0] or left + width > size_hw[1]:
             raise ValueError(f'{self.path}: window {box} outside the {size_hw[1]}x{size_hw[0]} image (factor {factor})')
-        separate = page.planarconfig.name == 'SEPARATE' and self.num_bands > 1
+        separate = _is_planar(page) and self.num_bands > 1
         if page.is_tiled:
             seg_h, seg_w = int(page.tilelength), int(page.tilewidth)
         else:
             seg_h, seg_w = min(int(page.rowsperstrip), size_hw[0]), size_hw[1]
         across = math.ceil(size_hw[1] / seg_w)
         per_plane = math.ceil(size_hw[0] / seg_h) * across
+        bands = [int(band) for band in bands]
         planes = sorted(set(bands)) if separate else [0]
-        indices = [plane * per_plane + row * across + col
-                   for plane in planes
-                   for row in range(top // seg_h, (top + height - 1) // seg_h + 1)
-                   for col in range(left // seg_w, (left + width - 1) // seg_w + 1)]
+        # (segment index, plane, top row, left column) of the segments the window overlaps
+        segments = [(plane * per_plane + row * across + col, plane, row * seg_h, col * seg_w)
+                    for plane in planes
+                    for row in range(top // seg_h, (top + height - 1) // seg_h + 1)
+                    for col in range(left // seg_w, (left + width - 1) // seg_w + 1)]
         out = np.zeros((height, width, len(bands)), self.dtype)
-        bands = list(bands)
-        consecutive = bands == list(range(bands[0], bands[0] + len(bands)))
-        selection = slice(bands[0], bands[0] + len(bands)) if consecutive else bands
-        offsets, counts = page.dataoffsets, page.databytecounts
-        segments = self._tiff.filehandle.read_segments([offsets[i] for i in indices], [counts[i] for i in indices],
-                                                       indices=indices)
+        whole = not separate and bands == list(range(self.num_bands))
         try:
-            for data, index in segments:
-                segment, (plane, _, y, x, _), _ = page.decode(data, index, jpegtables=page.jpegtables)
-                if segment is None:
-                    continue
-                segment = segment[0]  # (rows, cols, contig samples)
-                y0, y1 = max(y, top), min(y + segment.shape[0], top + height)
-                x0, x1 = max(x, left), min(x + segment.shape[1], left + width)
+            raw = self._raw_rows(page, segments, (seg_h, seg_w), top, top + height)
+            parts = (self._read_raw(page, raw, (seg_h, seg_w), separate) if raw is not None
+                     else self._read_decoded(page, [index for index, *_ in segments]))
+            for part, plane, y, x in parts:  # part: (rows, cols, samples) from row y, column x
+                y0, y1 = max(y, top), min(y + part.shape[0], top + height)
+                x0, x1 = max(x, left), min(x + part.shape[1], left + width)
                 if y0 >= y1 or x0 >= x1:
                     continue
-                part = segment[y0 - y:y1 - y, x0 - x:x1 - x]
+                part = part[y0 - y:y1 - y, x0 - x:x1 - x]
                 target = out[y0 - top:y1 - top, x0 - left:x1 - left]
-                if not separate:
-                    target[...] = part[..., selection]
+                if whole:
+                    target[...] = part
                     continue
-                for channel, band in enumerate(bands):
-                    if band == plane:
+                for channel, band in enumerate(bands):  # one band at a time: numpy copies (h, w, 3) slowly
+                    if not separate:
+                        target[..., channel] = part[..., band]
+                    elif band == plane:
                         target[..., channel] = part[..., 0]
         except ImageDecodeError:
             raise
@@ -189,6 +198,53 @@ class TiffScene:
             raise ImageDecodeError(f'Cannot decode {self.path} ({self.layout}): {type(err).__name__}: {err}'
                                    f'{hint}') from err
         return out
+
+    def _raw_rows(self, page, segments: List[Tuple[int, int, int, int]], seg_hw: Tuple[int, int], top: int,
+                  bottom: int) -> Optional[List[Tuple[Optional[int], int, int, int, int]]]:
+        """``(offset, plane, y, x, rows)`` of the segments' rows from ``top`` to ``bottom`` (offset None in a
+        sparse segment), when they are stored raw (uncompressed, whole bytes per sample, no predictor) in a
+        local file and hold those rows; else None (decode them with tifffile)."""
+        if not (hasattr(os, 'preadv') and self._tiff.filehandle.is_file and page.compression == 1
+                and page.predictor == 1 and page.fillorder == 1 and page.photometric.name != 'YCBCR'
+                and page.bitspersample == self.dtype.itemsize * 8):
+            return None
+        samples = 1 if _is_planar(page) else int(page.samplesperpixel)
+        row_bytes = seg_hw[1] * samples * self.dtype.itemsize
+        offsets, counts = page.dataoffsets, page.databytecounts
+        rows = []
+        for index, plane, y, x in segments:
+            first, end = max(top - y, 0), min(seg_hw[0], bottom - y)  # rows of the segment inside the window
+            if offsets[index] == 0 or counts[index] == 0:
+                rows.append((None, plane, y + first, x, end - first))
+            elif counts[index] >= end * row_bytes:
+                rows.append((int(offsets[index]) + first * row_bytes, plane, y + first, x, end - first))
+            else:
+                return None
+        return rows
+
+    def _read_raw(self, page, rows: List[Tuple[Optional[int], int, int, int, int]], seg_hw: Tuple[int, int],
+                  separate: bool) -> Iterator[Tuple[np.ndarray, int, int, int]]:
+        """Read :meth:`_raw_rows` into one buffer, yielding ``(rows, cols, samples)`` views of it in turn."""
+        samples = 1 if separate else int(page.samplesperpixel)
+        buffer = np.empty((seg_hw[0], seg_hw[1], samples), self.dtype.newbyteorder(self._tiff.byteorder))
+        fd = self._tiff.filehandle.fileno()
+        for offset, plane, y, x, count in rows:
+            if offset is None:  # sparse: left 0
+                continue
+            part = buffer[:count]
+            if os.preadv(fd, [part], offset) != part.nbytes:
+                raise ImageDecodeError(f'{self.path}: truncated, a segment of {part.nbytes} bytes at {offset} '
+                                       f'ends after the end of the file ({self.layout})')
+            yield part, plane, y, x
+
+    def _read_decoded(self, page, indices: List[int]) -> Iterator[Tuple[np.ndarray, int, int, int]]:
+        """Read and decode the segments with tifffile, yielding ``(rows, cols, samples)`` arrays."""
+        offsets, counts = page.dataoffsets, page.databytecounts
+        for data, index in self._tiff.filehandle.read_segments(
+                [offsets[i] for i in indices], [counts[i] for i in indices], indices=indices):
+            segment, (plane, _, y, x, _), _ = page.decode(data, index, jpegtables=page.jpegtables)
+            if segment is not None:
+                yield segment[0], plane, y, x
 
     def close(self) -> None:
         """Close the file."""

@@ -6,6 +6,7 @@ The reference of every read is computed here, independently: the stored samples 
 mapped with ``round((v - low) * 255 / (high - low))`` clipped to 0-255 in float64.
 """
 import gc
+import io
 import subprocess
 import sys
 import warnings
@@ -14,7 +15,6 @@ import cv2
 import numpy as np
 import pytest
 import tifffile
-from helpers import AERIAL_JPEG, ROOT
 from mmcv.transforms import LoadImageFromFile
 from mmengine.config import Config
 from mmpretrain.registry import DATASETS, TRANSFORMS
@@ -24,6 +24,7 @@ import gersp_mm.pretrain  # noqa: F401 - registers the pre-training transforms
 from gersp_mm.pretrain.datasets import ImageDecodeError, LoadImageUint8
 from gersp_mm.pretrain.datasets.transforms import ViewParams, apply_view_params
 from gersp_mm.raster import BandMapping, LoadRasterImage, TiffScene
+from tests.helpers import AERIAL_JPEG, ROOT
 
 GDAL_NODATA = 42113
 
@@ -301,6 +302,55 @@ def test_lzw_without_imagecodecs_names_the_extra(rgb, tmp_path):
     run = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert run.returncode == 1
     assert 'lzw.tif' in run.stderr and 'COMPRESSION=LZW' in run.stderr and 'gersp_mm[raster]' in run.stderr
+
+
+@pytest.mark.parametrize('low, high', [(0, 4095), (0, 2047), (0, 16383), (0, 65535), (0, 10000), (0, 510),
+                                       (100, 3000), (12.5, 99.25), (0, 0.5)])
+def test_value_mapping_is_exact_on_every_sample_value(low, high):
+    """Every uint16 value (and every uint8 one), contiguous or not, maps as the float64 reference does, whichever
+    routine maps it (OpenCV where it is exact, a lookup table otherwise)."""
+    values = np.arange(65536, dtype=np.uint16).reshape(256, 256, 1)
+    samples = np.repeat(values, 3, axis=2)
+    mapping = BandMapping(value_range=(low, high))
+    expected = stretch(samples, low, high)
+    assert np.array_equal(mapping.to_uint8(samples, None, 'x'), expected)
+    assert np.array_equal(mapping.to_uint8(np.repeat(values, 4, axis=2)[..., 1:], None, 'x'), expected)
+    assert np.array_equal(mapping.to_uint8(samples[:1, :7], None, 'x'), expected[:1, :7])  # a scalar-loop tail
+    eight = np.repeat(np.arange(256, dtype=np.uint8).reshape(16, 16, 1), 3, axis=2)
+    assert np.array_equal(mapping.to_uint8(eight, None, 'x'), stretch(eight, low, high))
+    if low == 0 and high in (2047, 4095, 16383, 65535):
+        bits = int(high).bit_length()
+        assert np.array_equal(BandMapping(bit_depth=bits).to_uint8(samples[:high // 256 + 1], None, 'x'),
+                              expected[:high // 256 + 1])
+
+
+def test_raw_reads_match_tifffile_decoding(tmp_path):
+    """Uncompressed segments read straight from the file give what tifffile decodes (the same file from
+    memory), in every layout: 8/16-bit and float, pixel- and band-interleaved, tiles and strips (a short last
+    strip), both byte orders, sparse tiles."""
+    rng = np.random.default_rng(0)
+    data = rng.integers(0, 4096, (101, 131, 4))
+    layouts = [dict(tile=(32, 48)), dict(rowsperstrip=7), dict(rowsperstrip=1)]
+    for n, (dtype, planar, layout, byteorder) in enumerate(
+            (d, p, lay, b) for d in (np.uint8, np.uint16, np.float32) for p in ('contig', 'separate')
+            for lay in layouts for b in ('<', '>')):
+        path = write_gdal(tmp_path / f'{n}.tif', data.astype(dtype), planar=planar, byteorder=byteorder, **layout)
+        with open(path, 'rb') as f, TiffScene(path, path) as raw, TiffScene(io.BytesIO(f.read()), path) as decoded:
+            for top, left, height, width, bands in [(0, 0, 101, 131, [0, 1, 2, 3]), (5, 9, 40, 70, [2, 1, 0]),
+                                                    (33, 47, 68, 1, [3]), (100, 0, 1, 131, [1, 1, 1])]:
+                window = raw.read((top, left, height, width), bands)
+                assert window.dtype == dtype
+                assert np.array_equal(window, decoded.read((top, left, height, width), bands))
+                assert np.array_equal(window, data[top:top + height, left:left + width][..., bands].astype(dtype))
+    path = write_gdal(tmp_path / 'sparse.tif', data.astype(np.uint16), planar='contig', tile=(32, 32))
+    with tifffile.TiffFile(path, mode='r+') as tif:
+        counts = tif.pages.first.tags['TileByteCounts']
+        counts.overwrite((0, *counts.value[1:]))  # the first tile not written (GDAL's SPARSE_OK)
+    with TiffScene(path, path) as scene:
+        window = scene.read((0, 0, 40, 40), [0, 1, 2])
+    expected = data[:40, :40, :3].astype(np.uint16)
+    expected[:32, :32] = 0
+    assert np.array_equal(window, expected)
 
 
 def test_band_mapping_arguments_are_checked():
