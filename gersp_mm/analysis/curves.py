@@ -9,12 +9,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import matplotlib
-
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-
-from .scalar_logs import find_scalar_logs, load_records  # noqa: E402
+from .png_figure import new_figure, save_png
+from .scalar_logs import find_scalar_logs, load_records
 
 #: Record fields that position a record; never plotted.
 POSITION_FIELDS = ('step', 'iter', 'epoch')
@@ -115,7 +111,8 @@ def plot_curves(runs: Dict[str, List[dict]], keys: Sequence[str], out: str, x: s
         x (str): ``'iter'`` or ``'epoch'`` (see :func:`curve`).
         title (str, optional): Figure title.
     """
-    fig, axes = plt.subplots(len(keys), 1, figsize=(8, 2.8 * len(keys) + 0.6), sharex=True, squeeze=False)
+    fig = new_figure((8, 2.8 * len(keys) + 0.6))
+    axes = fig.subplots(len(keys), 1, sharex=True, squeeze=False)
     for ax, key in zip(axes[:, 0], keys):
         for name, records in runs.items():
             xs, ys = curve(records, key, x)
@@ -128,9 +125,7 @@ def plot_curves(runs: Dict[str, List[dict]], keys: Sequence[str], out: str, x: s
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
+    save_png(fig, out)
 
 
 

@@ -7,6 +7,7 @@ import math
 from dataclasses import asdict
 from typing import List
 
+from ..analysis.png_figure import new_figure, save_png
 from ..fileio import atomic_write
 from .evaluation import Evaluation
 
@@ -81,13 +82,9 @@ def format_markdown(evaluation: Evaluation, title: str, level: float) -> str:
 def plot(evaluation: Evaluation, path: str, title: str) -> None:
     """PNG: per protocol a panel of top-1 against the label fraction (log axis), one line per backbone, its
     confidence interval as a shaded band."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     backbones = list(dict.fromkeys(r.backbone for r in evaluation.accuracies))
     protocols = list(dict.fromkeys(r.protocol for r in evaluation.accuracies))
-    fig = Figure(figsize=(4.5 * len(protocols) + 1.5, 4.0))
-    FigureCanvasAgg(fig)
+    fig = new_figure((4.5 * len(protocols) + 1.5, 4.0))
     axes = fig.subplots(1, len(protocols), squeeze=False)[0]
     for ax, protocol in zip(axes, protocols):
         for backbone in backbones:
@@ -112,5 +109,4 @@ def plot(evaluation: Evaluation, path: str, title: str) -> None:
     axes[-1].legend(fontsize='small', loc='upper left', bbox_to_anchor=(1.01, 1.0))
     fig.suptitle(title)
     fig.tight_layout()
-    with atomic_write(path) as file:
-        fig.savefig(file, format='png', dpi=100)
+    save_png(fig, path)
