@@ -65,8 +65,8 @@ class EnclosingScopeRegistry(Registry):
 
     def import_from_location(self) -> None:
         """Import the module of this registry's overrides, if any (the host registry imports its own). Without
-        this, mmengine would look for ``gersp_mm.utils.register_all_modules`` and warn that gersp_mm is not
-        installed."""
+        this, mmengine would fall back to calling ``gersp_mm.utils.register_all_modules``, which gersp_mm, owning
+        no registries, does not define."""
         if not self._imported:
             for location in self._locations:
                 import_module(location)

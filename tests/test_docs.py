@@ -17,8 +17,6 @@ LINKS = sorted({(str(doc.relative_to(ROOT)), target) for doc in DOCS
                 if not target.startswith(('http://', 'https://'))})
 ALL_TOOLS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / 'tools').rglob('*')  # tools/lib: what the tools source
                    if p.suffix in ('.py', '.sh') and p.parent != ROOT / 'tools' / 'lib')
-#: Deprecated tool names: each runs the tool it maps to and says so in one line on stderr.
-RENAMED_TOOLS = {'tools/benchmark.py': 'tools/downstream_benchmark.py'}
 
 
 def test_docs_name_tools_and_configs():
@@ -45,6 +43,4 @@ def test_every_tool_explains_itself_with_an_example(tool):
     runner = [sys.executable] if tool.endswith('.py') else ['bash']
     result = subprocess.run([*runner, tool, '--help'], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    example = RENAMED_TOOLS.get(tool, tool)
-    assert f'{example} ' in result.stdout, f'{tool} --help shows no example command line'
-    assert (f'moved to {example}' in result.stderr) == (tool in RENAMED_TOOLS), result.stderr
+    assert f'{tool} ' in result.stdout, f'{tool} --help shows no example command line'

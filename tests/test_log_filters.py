@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Quiet logs: a tiny training run prints none of the host stack's harmless messages (gersp_mm.log_filters)."""
+"""Quiet logs: a tiny training run prints none of the host stack's harmless messages (gersp_mm.compat.log_filters)."""
 import logging
 import os
 import subprocess
@@ -8,7 +8,7 @@ import sys
 import torch
 from tiny_configs import tiny_cls_config
 
-from gersp_mm.log_filters import install_log_filters
+from gersp_mm.compat.log_filters import install_log_filters
 
 NOISE = ('pkg_resources is deprecated', "Only use 'alpha' for pillow backend", '"FileClient" will be deprecated',
          '"HardDiskBackend" is the alias', 'GPU number: ')

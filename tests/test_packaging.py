@@ -36,7 +36,7 @@ def test_config_with_custom_imports_and_mmdet_base_builds():
 
 
 def test_environment_report_and_self_check():
-    out = subprocess.run([sys.executable, '-m', 'gersp_mm.env', '--check'],
+    out = subprocess.run([sys.executable, '-m', 'gersp_mm.utils.collect_env', '--check'],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     report = {name.strip(): value for name, value in

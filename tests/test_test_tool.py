@@ -13,7 +13,7 @@ from mmengine.config import Config
 from PIL import Image
 from tiny_configs import random_checkpoint, tiny_cls_config, tiny_det_config, tiny_seg_config
 
-from gersp_mm.evaluate import enable_tta, enable_visualization, host_of
+from gersp_mm.utils import enable_tta, enable_visualization, host_of
 
 TEST_TOOL = ROOT / 'tools' / 'test.py'
 

@@ -2,7 +2,7 @@
 """The config tools/train.py and tools/test.py run: --cfg-options merged, the work dir as mmengine's tools set it."""
 import pytest
 
-from gersp_mm.tool_config import load_tool_config
+from gersp_mm.utils import load_tool_config
 
 
 @pytest.fixture

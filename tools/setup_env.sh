@@ -139,7 +139,7 @@ touch "$SITE/easy-install.pth"
 grep -qxF "$ROOT" "$SITE/easy-install.pth" || echo "$ROOT" >> "$SITE/easy-install.pth"
 
 step "6/6 environment report and self-check"
-"$PY" -m gersp_mm.env --check
+"$PY" -m gersp_mm.utils.collect_env --check
 
 echo
 echo "[setup_env] done in $(( $(date +%s) - t0 )) s. Activate with: source ${VENV#$ROOT/}/bin/activate"

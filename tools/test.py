@@ -2,7 +2,7 @@
 """Evaluate a checkpoint with an mmengine config (any detection, segmentation or classification config).
 
 The options mean what they mean in the host library's own tools/test.py (mmdet, mmseg, mmpretrain: the
-config's default_scope); see gersp_mm.evaluate for where --out and --show-dir write per host.
+config's default_scope); see gersp_mm.utils.evaluation_options for where --out and --show-dir write per host.
 
 Examples::
 
@@ -22,8 +22,7 @@ from mmengine.registry import METRICS
 from mmengine.runner import Runner
 
 from gersp_mm.compat import setup_dist_without_cuda
-from gersp_mm.evaluate import dump_predictions, enable_tta, enable_visualization, host_of
-from gersp_mm.tool_config import load_tool_config
+from gersp_mm.utils import dump_predictions, enable_tta, enable_visualization, host_of, load_tool_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:

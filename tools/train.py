@@ -21,7 +21,7 @@ from mmengine.config import Config, DictAction
 from gersp_mm.compat import setup_dist_without_cuda
 from gersp_mm.engine import CrashSafeRunner
 from gersp_mm.engine.config_checks import ConfigCheckError
-from gersp_mm.tool_config import load_tool_config
+from gersp_mm.utils import load_tool_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -13,7 +13,7 @@ from mmengine.config import Config
 from mmengine.registry import DATASETS, init_default_scope
 from mmengine.utils import import_modules_from_strings
 
-from ..tool_config import load_tool_config
+from ..utils import load_tool_config
 
 #: The task of a config, by its ``default_scope``.
 TASKS = {'mmdet': 'det', 'mmrotate': 'det', 'mmseg': 'seg', 'mmpretrain': 'cls'}
@@ -21,7 +21,7 @@ SPLITS = ('train', 'val', 'test')
 
 
 def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load a config as ``tools/train.py`` does (:func:`~gersp_mm.tool_config.load_tool_config`), import its
+    """Load a config as ``tools/train.py`` does (:func:`~gersp_mm.utils.load_tool_config`), import its
     ``custom_imports`` and set its default scope."""
     cfg = load_tool_config(config, cfg_options)
     if cfg.get('custom_imports'):

@@ -9,27 +9,34 @@ test in ``tests/test_compat.py`` that reproduces the failure without the shim:
 - :mod:`.cpu_autocast`: ``--amp`` on CPU (bfloat16);
 - :mod:`.cpu_distributed`: ``--launcher pytorch`` without CUDA (gloo).
 
-:func:`install_compat` (called by ``import gersp_mm``) installs the first two; the other two are registered
-types and a function that ``tools/train.py`` and ``tools/test.py`` call.
+:mod:`.log_filters` quiets the stack's messages that say nothing about a run (``tests/test_log_filters.py``).
+
+:func:`install_compat` (called by ``import gersp_mm``) installs the log filters, then the first two shims; the
+other two are registered types and a function that ``tools/train.py`` and ``tools/test.py`` call.
 """
-# The loader lives in gersp_mm.fileio; re-exported here, where it was first defined.
-from ..fileio import CheckpointLoadError, load_checkpoint_file
 from .checkpoint_loader import install_checkpoint_loader, load_from_local
 from .config_inheritance import install_config_inheritance
 from .cpu_autocast import CPUAutocastOptimWrapper
 from .cpu_distributed import CPUDistributedDataParallel, setup_dist_without_cuda
+from .log_filters import install_log_filters
 
-__all__ = ['CheckpointLoadError', 'load_checkpoint_file', 'load_from_local', 'CPUAutocastOptimWrapper',
-           'CPUDistributedDataParallel', 'setup_dist_without_cuda', 'install_compat']
+__all__ = ['load_from_local', 'CPUAutocastOptimWrapper', 'CPUDistributedDataParallel', 'setup_dist_without_cuda',
+           'install_compat']
 
 _INSTALLED = False
 
 
 def install_compat() -> None:
-    """Install the checkpoint loader and ``gersp_mm::`` config inheritance. Idempotent."""
+    """Install the log filters, ``gersp_mm::`` config inheritance and the checkpoint loader. Idempotent.
+
+    The log filters come first: they replace the log record factory and add warning filters; config
+    inheritance adds ``gersp_mm`` to ``mmengine.config.utils.MODULE2PACKAGE``; the checkpoint loader
+    re-registers mmengine's loader of local files.
+    """
     global _INSTALLED
     if _INSTALLED:
         return
+    install_log_filters()
     install_config_inheritance()
     install_checkpoint_loader()
     _INSTALLED = True

@@ -29,7 +29,7 @@ from ..export import (
     extract_resnet_backbone,
 )
 from ..fileio import CheckpointLoadError, load_checkpoint_file
-from ..tool_config import load_tool_config
+from ..utils import load_tool_config
 from .runs import Init, Run, display_path
 
 #: The dataloaders whose datasets a training run builds.

@@ -9,6 +9,9 @@ mmpretrain, mmdet and mmseg configs find them):
   SIGTERM saves a checkpoint and stops (:mod:`.termination`); log and scalar files are written a whole line at a
   time and a failed write names the file (:class:`~.log_file_handler.WholeLineFileHandler`,
   :class:`~.vis_backend.WholeRecordLocalVisBackend`).
+
+Several runs in one process (a benchmark loop, the demo, a test) each log into their own folder:
+:class:`~.visualizer.PerRunVisualizerMixin`, the base of the detection and segmentation visualizers.
 """
 from .hooks import AtomicCheckpointHook, NonFiniteCheckpointError, NonFiniteGuardHook, NonFiniteLossError
 from .non_finite import NonFiniteTensor, find_non_finite, summarize_non_finite
@@ -22,10 +25,11 @@ from .resume import (
 from .runner import CrashSafeRunner
 from .termination import TerminationSignal, TrainingTerminated
 from .vis_backend import WholeRecordLocalVisBackend
+from .visualizer import PerRunVisualizerMixin
 
 __all__ = [
     'AtomicCheckpointHook', 'NonFiniteCheckpointError', 'NonFiniteGuardHook', 'NonFiniteLossError',
     'NonFiniteTensor', 'find_non_finite', 'summarize_non_finite', 'NoIntactCheckpointError',
     'ResumeCheckpointError', 'check_resume_checkpoint', 'checkpoint_problem', 'find_resume_checkpoint',
-    'CrashSafeRunner', 'TerminationSignal', 'TrainingTerminated', 'WholeRecordLocalVisBackend'
+    'CrashSafeRunner', 'TerminationSignal', 'TrainingTerminated', 'WholeRecordLocalVisBackend', 'PerRunVisualizerMixin'
 ]

@@ -37,7 +37,7 @@ import torch
 from mmengine.config import DictAction
 
 from ..fileio import atomic_write
-from ..tool_config import load_tool_config
+from ..utils import load_tool_config
 from .backbones import parse_backbone
 from .evaluation import FRACTIONS, Settings, evaluate_backbones
 from .protocols import PROTOCOL_GROUPS, PROTOCOLS, expand_protocols

@@ -11,7 +11,7 @@ import it as ``gersp_mm.mmcv_build``.
 - :mod:`.cuda_toolkit`: ``nvcc`` of torch's CUDA version from the package index, and the ``CUDA_HOME`` the
   build sees (that compiler + torch's own CUDA headers and libraries);
 - :mod:`.cuda_kernels`: the GPU architectures of the built extension's CUDA kernels (the setup's self-check,
-  :mod:`gersp_mm.env`).
+  :mod:`gersp_mm.utils.collect_env`).
 """
 from .build_plan import (
     DEFAULT_CUDA_ARCH_LIST,

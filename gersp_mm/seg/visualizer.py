@@ -6,13 +6,13 @@ from mmengine.structures import PixelData
 from mmseg.registry import VISUALIZERS
 from mmseg.visualization import SegLocalVisualizer
 
-from ..visualization import PerRunVisualizerMixin
+from ..engine import PerRunVisualizerMixin
 
 
 @VISUALIZERS.register_module()
 class PerRunSegLocalVisualizer(PerRunVisualizerMixin, SegLocalVisualizer):
     """mmseg's :class:`SegLocalVisualizer`, one instance per build: each Runner of a process logs into its
-    own folder, and host tools build it from a config without a name (see :mod:`gersp_mm.visualization`).
+    own folder, and host tools build it from a config without a name (see :mod:`gersp_mm.engine.visualizer`).
 
     Also draws on images that are not C-contiguous: mmseg's ``browse_dataset.py`` passes a channel-reversed
     view of the packed tensor, on which mmseg's label drawing (``cv2.rectangle`` on a mask made with

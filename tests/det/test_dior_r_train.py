@@ -15,7 +15,7 @@ from helpers import AERIAL_JPEG, ROOT, run_python
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from gersp_mm.evaluate import enable_tta, host_of
+from gersp_mm.utils import enable_tta, host_of
 
 CONFIG = ROOT / 'configs' / 'det' / 'oriented-rcnn-le90_r50-random_fpn_1x_dior-r.py'
 REAL_00001 = ROOT / 'tests' / 'data' / 'det' / 'dior_r' / 'Annotations' / 'Oriented Bounding Boxes' / '00001.xml'

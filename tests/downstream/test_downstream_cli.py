@@ -159,13 +159,3 @@ def test_collect_only(downstream_tool, tmp_path, capsys):
     assert downstream_tool.main(['--collect-only', '--work-dir', str(tmp_path / 'bm')]) == 0
     assert '| nwpu-10p | accuracy/top1 | 71.00 +- 1.41 (n=2) |' in capsys.readouterr().out
     assert {path.name for path in (tmp_path / 'bm').glob('results.*')} == {'results.md', 'results.csv', 'results.png'}
-
-
-def test_old_package_name_is_an_alias():
-    """``gersp_mm.benchmark`` (deprecated) and its submodules are the modules of ``gersp_mm.downstream``."""
-    import gersp_mm.benchmark as old
-    import gersp_mm.downstream as new
-    from gersp_mm.benchmark.tasks import config_root
-
-    assert old.__all__ == new.__all__ and all(getattr(old, name) is getattr(new, name) for name in new.__all__)
-    assert config_root is new.tasks.config_root and old.cli is new.cli

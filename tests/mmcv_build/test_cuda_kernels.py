@@ -29,15 +29,15 @@ def test_cpu_extension_has_none(tmp_path):
 
 
 def test_setup_self_check_reads_the_kernels_of_a_cuda_build(monkeypatch):
-    """``python -m gersp_mm.env --check`` (the setup's step 6): a CUDA build of mmcv whose extension holds no
-    kernel fails; one with kernels names their architectures (the report too)."""
+    """``python -m gersp_mm.utils.collect_env --check`` (the setup's step 6): a CUDA build of mmcv whose
+    extension holds no kernel fails; one with kernels names their architectures (the report too)."""
     import mmcv.ops
 
-    from gersp_mm import env
+    from gersp_mm.utils import collect_env
     monkeypatch.setattr(mmcv.ops, 'get_compiling_cuda_version', lambda: '13.0')
     with pytest.raises(RuntimeError, match='built with CUDA 13.0; its _ext holds no CUDA kernel'):
-        env._check_ops()
-    monkeypatch.setattr(env, '_mmcv_cuda_kernels', lambda: 'sm_80, sm_89, sm_90')
-    assert env._check_ops().endswith('its CUDA kernels are for sm_80, sm_89, sm_90')
-    assert env._mmcv_ops_info() == (True, f'compiler {mmcv.ops.get_compiler_version()}, CUDA 13.0, kernels for '
-                                          'sm_80, sm_89, sm_90')
+        collect_env._check_ops()
+    monkeypatch.setattr(collect_env, '_mmcv_cuda_kernels', lambda: 'sm_80, sm_89, sm_90')
+    assert collect_env._check_ops().endswith('its CUDA kernels are for sm_80, sm_89, sm_90')
+    assert collect_env._mmcv_ops_info() == (True, f'compiler {mmcv.ops.get_compiler_version()}, CUDA 13.0, '
+                                                  'kernels for sm_80, sm_89, sm_90')

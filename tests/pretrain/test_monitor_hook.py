@@ -19,7 +19,7 @@ import gersp_mm.cls  # noqa: F401  (registers NWPURESISC45)
 from gersp_mm.engine import CrashSafeRunner
 from gersp_mm.pretrain.evaluation import extract_features, features, knn_classify, split_per_class
 from gersp_mm.pretrain.hooks import KNNMonitorHook
-from gersp_mm.tool_config import load_tool_config
+from gersp_mm.utils import load_tool_config
 
 MONITOR_CONFIG = 'configs/pretrain/gersp_r18_tiny_monitor.py'
 NWPU = dict(type='NWPURESISC45', data_root=str(ROOT / 'tests/data/cls/nwpu'),

@@ -12,8 +12,7 @@ import sys
 import pytest
 from helpers import ROOT
 
-from gersp_mm.config_overrides import ConfigOverrideError
-from gersp_mm.tool_config import load_tool_config
+from gersp_mm.utils import ConfigOverrideError, load_tool_config
 
 DATA = ROOT / 'tests/data/pretrain'
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')

@@ -3,8 +3,8 @@
 
 Usage::
 
-    python -m gersp_mm.env            # print the report
-    python -m gersp_mm.env --check    # print it, then verify the stack works (exit code 1 if not)
+    python -m gersp_mm.utils.collect_env            # print the report
+    python -m gersp_mm.utils.collect_env --check    # print it, then verify the stack works (exit code 1 if not)
 """
 import argparse
 import importlib
@@ -32,7 +32,7 @@ def _mmcv_cuda_kernels() -> str:
     read from the file (:mod:`gersp_mm.mmcv_build.cuda_kernels`); ``''`` when it holds none."""
     from mmcv.utils import ext_loader
 
-    from .mmcv_build.cuda_kernels import cuda_architectures
+    from ..mmcv_build.cuda_kernels import cuda_architectures
     kernels = cuda_architectures(ext_loader.load_ext('_ext', []).__file__)
     return ', '.join([f'sm_{arch}' for arch in kernels['sass']] + [f'compute_{arch} (PTX)' for arch in kernels['ptx']])
 
@@ -125,9 +125,9 @@ def run_checks() -> bool:
 
 def main(argv: List[str] = None) -> int:
     parser = argparse.ArgumentParser(
-        prog='python -m gersp_mm.env',
+        prog='python -m gersp_mm.utils.collect_env',
         description='Print the versions gersp_mm runs on; with --check, verify that the stack works.',
-        epilog='example: python -m gersp_mm.env --check')
+        epilog='example: python -m gersp_mm.utils.collect_env --check')
     parser.add_argument('--check', action='store_true',
                         help='run the import / compiled-ops / checkpoint self-check')
     args = parser.parse_args(argv)

@@ -2,9 +2,10 @@
 """Quiet logs: the messages of the pinned OpenMMLab stack that say nothing about a run, filtered out.
 
 Each filter names its message, who emits it and why it is harmless here; :func:`install_log_filters` (called
-by ``import gersp_mm``, so also by every config that imports the package) installs them. Data-loader
-workers inherit them: forked ones with the parent's state, spawned ones by importing the package that
-their dataset pickles refer to.
+first by :func:`~gersp_mm.compat.install_compat`, so by ``import gersp_mm`` and by every config that imports
+the package) installs them. Data-loader workers inherit them: forked ones with the parent's state, spawned
+ones by importing the package that their dataset pickles refer to. The messages are all emitted while a run
+is set up or runs, none while the package's modules are imported.
 
 ``pkg_resources is deprecated as an API`` (``UserWarning``)
     mmengine's ``is_installed`` (run for every ``mmdet::``-style config base) and openmim import

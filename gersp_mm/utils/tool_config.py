@@ -13,9 +13,9 @@ def load_tool_config(config: str, cfg_options: Optional[dict] = None, work_dir: 
     """Parse a config file, merge ``--cfg-options`` into it and set its work dir.
 
     An override of a config variable (``data_root=...``) also sets the keys that use it, as if the file had
-    been edited (:func:`~gersp_mm.config_overrides.merge_cfg_options`, which names each key so set); an
+    been edited (:func:`~gersp_mm.utils.config_overrides.merge_cfg_options`, which names each key so set); an
     override that would change nothing is refused, and so is a config that redefines a variable of its base
-    which keys of the base still hold (:func:`~gersp_mm.config_overrides.check_redefined_variables`).
+    which keys of the base still hold (:func:`~gersp_mm.utils.config_overrides.check_redefined_variables`).
 
     Args:
         config (str): The config file.

@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 from mmengine.config import Config
 
-from .engine.config_checks import ConfigCheckError, runner_keys
+from ..engine.config_checks import ConfigCheckError, runner_keys
 
 
 class ConfigOverrideError(ConfigCheckError):
