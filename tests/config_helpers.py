@@ -5,10 +5,11 @@ import copy
 from functools import lru_cache
 from typing import List
 
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
+
+from tests.helpers import ROOT
 
 
 def config_files(area: str) -> List[str]:

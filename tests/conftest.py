@@ -4,9 +4,9 @@ from typing import Callable, Tuple, Union
 
 import pytest
 import torch
-from helpers import run_python
 
 import gersp_mm  # noqa: F401  (makes `gersp_mm::` config bases resolvable)
+from tests.helpers import run_python
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 

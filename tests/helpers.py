@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Helpers shared by the tests of several folders (the tests folder is on ``sys.path``)."""
+"""Helpers shared by the tests of several folders (``from tests.helpers import ...``)."""
 import contextlib
 import io
 import os

@@ -1,8 +1,9 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Every config under a ``configs/*/_base_`` folder parses on its own (the model configs inherit them)."""
 import pytest
-from helpers import ROOT
 from mmengine.config import Config
+
+from tests.helpers import ROOT
 
 BASE_CONFIGS = sorted((ROOT / 'configs').glob('*/_base_/**/*.py'))
 

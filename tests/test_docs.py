@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
+
+from tests.helpers import ROOT
 
 DOCS = [ROOT / 'README.md', *sorted((ROOT / 'docs').glob('*.md')), *sorted((ROOT / 'configs').glob('*/README.md'))]
 TEXT = '\n'.join(doc.read_text() for doc in DOCS)

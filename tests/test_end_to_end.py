@@ -10,12 +10,13 @@ from pathlib import Path
 import mmdet
 import pytest
 import torch
-from det.dior_helpers import dior_xml, write_dior
-from helpers import ROOT, run_python, shrink_to_nwpu_sample, write_nwpu_split
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from seg.potsdam_helpers import shrink_to, write_potsdam_layout
-from tiny_configs import det_config_text
+
+from tests.det.dior_helpers import dior_xml, write_dior
+from tests.helpers import ROOT, run_python, shrink_to_nwpu_sample, write_nwpu_split
+from tests.seg.potsdam_helpers import shrink_to, write_potsdam_layout
+from tests.tiny_configs import det_config_text
 
 MMDET_TRAIN = Path(mmdet.__file__).parent / '.mim' / 'tools' / 'train.py'
 

@@ -15,7 +15,8 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, VISUALIZERS, init_default_scope
 from mmengine.visualization import Visualizer
 from PIL import Image
-from tiny_configs import ROOT, random_checkpoint, tiny_det_config, tiny_seg_config
+
+from tests.tiny_configs import ROOT, random_checkpoint, tiny_det_config, tiny_seg_config
 
 TOOLS = {'det': Path(mmdet.__file__).parent / '.mim' / 'tools', 'seg': Path(mmseg.__file__).parent / '.mim' / 'tools'}
 TINY = {'det': tiny_det_config, 'seg': tiny_seg_config}

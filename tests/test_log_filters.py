@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import torch
-from tiny_configs import tiny_cls_config
 
 from gersp_mm.compat.log_filters import install_log_filters
+from tests.tiny_configs import tiny_cls_config
 
 NOISE = ('pkg_resources is deprecated', "Only use 'alpha' for pillow backend", '"FileClient" will be deprecated',
          '"HardDiskBackend" is the alias', 'GPU number: ')

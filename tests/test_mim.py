@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import ROOT, free_port
-from tiny_configs import random_checkpoint, tiny_cls_config
+
+from tests.helpers import ROOT, free_port
+from tests.tiny_configs import random_checkpoint, tiny_cls_config
 
 pytestmark = pytest.mark.slow  # mim commands that install, train and run the demo: minutes in all
 MIM = Path(sys.executable).parent / 'mim'  # the console script users type

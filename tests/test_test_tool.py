@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import ROOT, run_python
 from mmengine.config import Config
 from PIL import Image
-from tiny_configs import random_checkpoint, tiny_cls_config, tiny_det_config, tiny_seg_config
 
 from gersp_mm.utils import enable_tta, enable_visualization, host_of
+from tests.helpers import ROOT, run_python
+from tests.tiny_configs import random_checkpoint, tiny_cls_config, tiny_det_config, tiny_seg_config
 
 TEST_TOOL = ROOT / 'tools' / 'test.py'
 

@@ -6,11 +6,12 @@ of the model with random weights."""
 from pathlib import Path
 
 import torch
-from det.dior_helpers import real_dior_xmls, write_dior
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
-from seg.potsdam_helpers import write_potsdam_layout
+
+from tests.det.dior_helpers import real_dior_xmls, write_dior
+from tests.helpers import ROOT
+from tests.seg.potsdam_helpers import write_potsdam_layout
 
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'
 DET_IDS = dict(train=['00001'], val=['00002'], test=['11726', '11727'])

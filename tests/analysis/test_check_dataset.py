@@ -12,11 +12,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from helpers import ROOT
 
 from gersp_mm.analysis import check_config
 from gersp_mm.cls.datasets import NWPU_RESISC45_CLASSES
 from gersp_mm.det import DIOR_CLASSES
+from tests.helpers import ROOT
 
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'check_dataset.py'
 DATA = ROOT / 'tests' / 'data'

@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
 from PIL import Image
 
 from gersp_mm.analysis.curves import curve, plot_runs, run_labels
 from gersp_mm.analysis.scalar_logs import find_scalar_logs, load_records, read_json_records
+from tests.helpers import ROOT
 
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'plot_curves.py'
 

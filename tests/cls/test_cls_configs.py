@@ -3,10 +3,11 @@
 import os.path as osp
 
 import pytest
-from config_helpers import assert_only_the_init_differs, config_files, read_config
-from config_helpers import load_config as load
-from helpers import ROOT, assert_loaded_plain_resnet50, save_resnet50_checkpoints
 from mmpretrain.registry import MODELS
+
+from tests.config_helpers import assert_only_the_init_differs, config_files, read_config
+from tests.config_helpers import load_config as load
+from tests.helpers import ROOT, assert_loaded_plain_resnet50, save_resnet50_checkpoints
 
 CONFIG_DIR = osp.join(ROOT, 'configs', 'cls')
 # the fine-tuning configs (the frozen linear-probe ones: tests/frozen_eval/test_linear_probe_configs.py)

@@ -4,13 +4,13 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers import ROOT, shrink_to_nwpu_sample, write_nwpu_split
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.utils import import_modules_from_strings
 
 from gersp_mm.cls import read_metric
+from tests.helpers import ROOT, shrink_to_nwpu_sample, write_nwpu_split
 
 CONFIG = osp.join(ROOT, 'configs', 'cls', 'nwpu45', 'resnet50-gersp_8xb32_nwpu45-20p.py')
 

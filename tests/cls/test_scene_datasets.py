@@ -4,10 +4,10 @@ import os
 import os.path as osp
 
 import pytest
-from helpers import ROOT
 from mmpretrain.registry import DATASETS
 
 from gersp_mm.cls import EUROSAT_CLASSES, NWPU_RESISC45_CLASSES, NWPURESISC45, EuroSAT, scan_class_folders
+from tests.helpers import ROOT
 
 NWPU = osp.join(ROOT, 'tests', 'data', 'cls', 'nwpu')
 

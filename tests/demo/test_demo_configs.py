@@ -1,10 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The demo's three pre-trainings differ only in what the comparison is about (the sources and the loss)."""
 import pytest
-from config_helpers import load_config
 
 from gersp_mm.demo.demo_data import FULL_SIZES
 from gersp_mm.demo.plan import PRETRAININGS, demo_config
+from tests.config_helpers import load_config
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import torch
-from helpers import ROOT
 
 from gersp_mm.demo.environment import git_commit, run_environment
 from gersp_mm.demo.plan import INITIALISATIONS, TASKS
@@ -22,6 +21,7 @@ from gersp_mm.demo.report import (
     results_table,
 )
 from gersp_mm.downstream import Summary
+from tests.helpers import ROOT
 
 
 def summary(task: str, init: str, *values: float) -> Summary:

@@ -4,7 +4,8 @@ from pathlib import Path
 from typing import Callable, Dict, Optional
 
 import pytest
-from dior_helpers import real_dior_xmls, write_dior
+
+from tests.det.dior_helpers import real_dior_xmls, write_dior
 
 
 @pytest.fixture

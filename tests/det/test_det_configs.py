@@ -6,10 +6,11 @@ from pathlib import Path
 import mmdet
 import pytest
 import torch
-from config_helpers import assert_only_the_init_differs, load_config, read_config
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+
+from tests.config_helpers import assert_only_the_init_differs, load_config, read_config
 
 CONFIG_DIR = Path(__file__).parents[2] / 'configs' / 'det'
 # the horizontal-box configs (the oriented-box ones, on mmrotate, are tested in test_rotated_*_configs.py)

@@ -4,12 +4,13 @@ import math
 from pathlib import Path
 
 import torch
-from dior_helpers import dior_xml, write_dior
 from mmdet.registry import DATASETS
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
+
+from tests.det.dior_helpers import dior_xml, write_dior
 
 CONFIG = Path(__file__).parents[2] / 'configs' / 'det' / 'retinanet_r50-gersp_fpn_2x_dior.py'
 OBJECTS = {

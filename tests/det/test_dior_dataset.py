@@ -8,10 +8,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from dior_helpers import dior_xml, real_dior_xmls, write_dior
 from mmengine.logging import MMLogger
 
 from gersp_mm.det import DIOR_CLASSES, DIORDataset
+from tests.det.dior_helpers import dior_xml, real_dior_xmls, write_dior
 
 LABEL = {name: index for index, name in enumerate(DIOR_CLASSES)}
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from dior_helpers import write_dior
-from helpers import ROOT
 
 from gersp_mm.analysis import check_config
+from tests.det.dior_helpers import write_dior
+from tests.helpers import ROOT
 
 CONFIG = ROOT / 'configs' / 'det' / 'oriented-rcnn-le90_r50-gersp_fpn_1x_dior-r.py'
 XMLS = ROOT / 'tests' / 'data' / 'det' / 'dior_r' / 'Annotations' / 'Oriented Bounding Boxes'

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from dior_helpers import REAL_DIOR_ANNOTATIONS, write_dior
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmrotate.datasets import DIORDataset as MMRotateDIORDataset
@@ -17,6 +16,7 @@ from mmrotate.registry import DATASETS
 from mmrotate.structures.bbox import QuadriBoxes
 
 from gersp_mm.det.rotated import DIORRDataset
+from tests.det.dior_helpers import REAL_DIOR_ANNOTATIONS, write_dior
 
 REAL_DIOR_R = Path(__file__).parents[1] / 'data' / 'det' / 'dior_r' / 'Annotations' / 'Oriented Bounding Boxes'
 TRAINVAL_IDS = ('00001', '00002', '00013', '00740', '01072', '04137', '07007')

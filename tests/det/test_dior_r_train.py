@@ -10,12 +10,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from dior_helpers import dior_r_xml, write_dior
-from helpers import AERIAL_JPEG, ROOT, run_python
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from gersp_mm.utils import enable_tta, host_of
+from tests.det.dior_helpers import dior_r_xml, write_dior
+from tests.helpers import AERIAL_JPEG, ROOT, run_python
 
 CONFIG = ROOT / 'configs' / 'det' / 'oriented-rcnn-le90_r50-random_fpn_1x_dior-r.py'
 REAL_00001 = ROOT / 'tests' / 'data' / 'det' / 'dior_r' / 'Annotations' / 'Oriented Bounding Boxes' / '00001.xml'

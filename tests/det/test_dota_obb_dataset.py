@@ -4,8 +4,6 @@ oriented DOTA-v1.0 configs on the converter's output."""
 import cv2
 import numpy as np
 import pytest
-from dota_helpers import REAL_LABELS, write_split
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmrotate.datasets import DOTADataset
@@ -14,6 +12,8 @@ from gersp_mm.det.converters import convert_dota
 from gersp_mm.det.converters.dota_labels import read_label_file
 from gersp_mm.det.datasets import DOTA_CLASSES
 from gersp_mm.det.rotated import DOTAOBBDataset
+from tests.det.dota_helpers import REAL_LABELS, write_split
+from tests.helpers import ROOT
 
 CONFIG = ROOT / 'configs' / 'det' / 'oriented-rcnn-le90_r50-gersp_fpn_1x_dota.py'
 

@@ -8,12 +8,12 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from dota_helpers import REAL_LABELS, REAL_SIZES, real_val_split, write_split
 from mmcv.ops import box_iou_quadri
 
 from gersp_mm.det.converters import convert_dota
 from gersp_mm.det.converters.dota_labels import read_label_file
 from gersp_mm.det.converters.polygon_arrays import areas_inside, polygon_areas, polygon_inside_fractions
+from tests.det.dota_helpers import REAL_LABELS, REAL_SIZES, real_val_split, write_split
 
 # P0001 is 1000 wide, 900 high; with 800x800 patches at stride 640 the origins are x 0, 200 and y 0, 100
 P0001_LINES = [

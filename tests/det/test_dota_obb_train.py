@@ -10,12 +10,12 @@ import shutil
 import numpy as np
 import pytest
 import torch
-from helpers import ROOT, run_python
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from gersp_mm.analysis import check_config
+from tests.helpers import ROOT, run_python
 
 MINI = ROOT / 'tests' / 'data' / 'det' / 'dota' / 'mini'
 CONFIG = ROOT / 'configs' / 'det' / 'oriented-rcnn-le90_r50-gersp_fpn_1x_dota.py'

@@ -8,8 +8,6 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from dota_helpers import REAL_SIZES, real_val_split, write_split
-from helpers import ROOT
 
 from gersp_mm.det import DOTA_CLASSES, DOTAHBBDataset
 from gersp_mm.det.converters import convert_dota
@@ -17,6 +15,8 @@ from gersp_mm.det.converters.box_arrays import clip_boxes, polygon_to_hbb
 from gersp_mm.det.converters.dota_labels import LabelLine, read_label_file
 from gersp_mm.det.converters.patch_assignment import assign_to_patches, inside_fractions
 from gersp_mm.det.converters.patch_grid import patch_origins, patch_windows
+from tests.det.dota_helpers import REAL_SIZES, real_val_split, write_split
+from tests.helpers import ROOT
 
 TOOL = ROOT / 'tools' / 'dataset_converters' / 'prepare_dota.py'
 

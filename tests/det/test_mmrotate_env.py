@@ -8,8 +8,9 @@ import mmcv
 import mmdet
 import mmengine
 import mmrotate
-from helpers import ROOT
 from mmengine.utils import digit_version
+
+from tests.helpers import ROOT
 
 
 def test_the_installed_mmrotate_is_the_pinned_build():

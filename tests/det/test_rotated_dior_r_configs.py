@@ -7,10 +7,11 @@ from pathlib import Path
 import mmrotate
 import pytest
 import torch
-from config_helpers import assert_only_the_init_differs, load_config, read_config
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmrotate.registry import MODELS
+
+from tests.config_helpers import assert_only_the_init_differs, load_config, read_config
 
 CONFIG_DIR = Path(__file__).parents[2] / 'configs' / 'det'
 MMROTATE_CONFIGS = Path(osp.dirname(mmrotate.__file__)) / '.mim' / 'configs'

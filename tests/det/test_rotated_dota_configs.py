@@ -7,8 +7,9 @@ from pathlib import Path
 
 import mmrotate
 import pytest
-from config_helpers import assert_only_the_init_differs, read_config
-from test_rotated_dior_r_configs import STOCK_BACKBONE, plain
+
+from tests.config_helpers import assert_only_the_init_differs, read_config
+from tests.det.test_rotated_dior_r_configs import STOCK_BACKBONE, plain
 
 CONFIG_DIR = Path(__file__).parents[2] / 'configs' / 'det'
 MMROTATE_CONFIGS = Path(osp.dirname(mmrotate.__file__)) / '.mim' / 'configs'

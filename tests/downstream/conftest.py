@@ -1,9 +1,9 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Fixtures of the downstream benchmark tests."""
 import pytest
-from helpers import ROOT
 
 from gersp_mm.downstream import cli
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope='session')

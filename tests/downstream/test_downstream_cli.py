@@ -5,10 +5,16 @@ import shlex
 import sys
 
 import pytest
-from downstream_helpers import cls_run, data_options, fake_checkpoint, resnet_checkpoint, scene_data_root
-from helpers import ROOT
 
 from gersp_mm.downstream import TASKS, Init, inspect_run, parse_init, plan_runs
+from tests.downstream.downstream_helpers import (
+    cls_run,
+    data_options,
+    fake_checkpoint,
+    resnet_checkpoint,
+    scene_data_root,
+)
+from tests.helpers import ROOT
 
 
 def commands(output: str):

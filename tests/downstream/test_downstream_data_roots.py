@@ -2,8 +2,9 @@
 """``tools/downstream_benchmark.py --data-root TASK=PATH``: each task reads its own data, and the plan says which
 root every task reads (it relied silently on ./data/<dataset>)."""
 import pytest
-from downstream_helpers import data_options, scene_data_root
-from test_downstream_cli import commands
+
+from tests.downstream.downstream_helpers import data_options, scene_data_root
+from tests.downstream.test_downstream_cli import commands
 
 
 def test_each_task_reads_its_own_data_root_and_the_plan_says_which(downstream_tool, in_repo, tmp_path, capsys):

@@ -3,9 +3,9 @@
 import csv
 
 import pytest
-from helpers import ROOT, write_nwpu_split
 
 from gersp_mm.cls import read_metric
+from tests.helpers import ROOT, write_nwpu_split
 
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'
 

@@ -2,11 +2,11 @@
 """Preflight of tools/downstream_benchmark.py: data paths and checkpoint depth are checked before anything runs, also in
 --dry-run, one sentence per problem."""
 import torch
-from downstream_helpers import data_options, resnet_checkpoint, scene_data_root
 from mmengine.config import Config
 
 from gersp_mm.downstream import check_data, checkpoint_depth, parse_cfg_options
 from gersp_mm.export import resnet_reference_shapes
+from tests.downstream.downstream_helpers import data_options, resnet_checkpoint, scene_data_root
 
 
 def test_dry_run_reports_every_problem_and_prints_no_command(downstream_tool, in_repo, tmp_path, capsys):

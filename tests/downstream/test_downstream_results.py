@@ -4,11 +4,11 @@ import csv
 
 import numpy as np
 import pytest
-from downstream_helpers import DET_CFG, SEG_CFG, cls_run, write_log
 from mmengine.config import Config
 from PIL import Image
 
 from gersp_mm.downstream import collect, final_step, format_markdown, plot, read_final_result, write_csv
+from tests.downstream.downstream_helpers import DET_CFG, SEG_CFG, cls_run, write_log
 
 
 def test_final_step_of_each_kind_of_training():

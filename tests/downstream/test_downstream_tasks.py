@@ -5,7 +5,6 @@ import shutil
 
 import mmengine.config.config
 import pytest
-from helpers import ROOT
 from mmdet.evaluation import VOCMetric
 from mmengine.config import Config
 from mmpretrain.evaluation import Accuracy
@@ -14,6 +13,7 @@ from mmseg.evaluation import IoUMetric
 
 from gersp_mm.downstream import EVALUATOR_METRICS, PAPER_COLUMNS, TASKS, VARIANTS, primary_metric, resolve_task
 from gersp_mm.seg.metrics import ClassSubsetIoUMetric
+from tests.helpers import ROOT
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import sys
 import pytest
 import torch
 import torchvision
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import MODELS, WEIGHT_INITIALIZERS, init_default_scope
 
 from gersp_mm.cls.datasets import NWPU_RESISC45_CLASSES
 from gersp_mm.export import BackboneMismatchError, CheckedPretrainedInit, resnet_reference_shapes
+from tests.helpers import ROOT
 
 DET_CONFIG = ROOT / 'configs' / 'det' / 'faster-rcnn_r50-gersp_fpn_2x_dior.py'
 SEG_CONFIG = ROOT / 'configs' / 'seg' / 'potsdam' / 'deeplabv3plus_r50-gersp-d8_4xb4-80k_potsdam-512x512.py'

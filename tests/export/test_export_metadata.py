@@ -6,7 +6,6 @@ import sys
 
 import torch
 import torchvision
-from helpers import ROOT
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
@@ -21,6 +20,7 @@ from gersp_mm.export import (
     to_torchvision_state_dict,
 )
 from gersp_mm.export.config_literals import UNKNOWN
+from tests.helpers import ROOT
 
 TOOL = 'tools/model_converters/extract_backbone.py'
 

@@ -2,7 +2,8 @@
 """Fixtures of the frozen-evaluation tests: the real EuroSAT sample as a config, and ResNet-18 checkpoints."""
 import pytest
 import torch
-from frozen_eval_helpers import resnet18_state, write_eurosat_config
+
+from tests.frozen_eval.frozen_eval_helpers import resnet18_state, write_eurosat_config
 
 
 @pytest.fixture(scope='module')

@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import Dict
 
 import torch
-from helpers import ROOT
 
 from gersp_mm.frozen_eval import BackboneSpec, load_backbone
+from tests.helpers import ROOT
 
 EUROSAT = ROOT / 'tests' / 'data' / 'cls' / 'eurosat'
 CLASSES = sorted(path.name for path in EUROSAT.iterdir() if path.is_dir())

@@ -2,10 +2,10 @@
 """Backbone arguments, the content hash across layouts, and imagenet from the torch hub cache (never downloaded)."""
 import pytest
 import torch
-from frozen_eval_helpers import resnet18_state
 
 from gersp_mm.frozen_eval import BackboneSpec, content_hash, load_backbone, parse_backbone
 from gersp_mm.frozen_eval.backbones import torchvision_resnet50_file
+from tests.frozen_eval.frozen_eval_helpers import resnet18_state
 
 
 def test_parse_backbone():

@@ -6,11 +6,11 @@ import json
 
 import pytest
 import torch
-from frozen_eval_helpers import EUROSAT, resnet18_state, write_eurosat_config
-from helpers import ROOT
 from mmengine.config import Config
 
 from gersp_mm.downstream import TASKS, Init, Run, cli, plan_runs, preflight, train_command
+from tests.frozen_eval.frozen_eval_helpers import EUROSAT, resnet18_state, write_eurosat_config
+from tests.helpers import ROOT
 
 
 def _options(lists):

@@ -3,11 +3,11 @@
 import shutil
 
 import pytest
-from frozen_eval_helpers import EUROSAT
-from helpers import NWPU
 from mmengine.config import Config
 
 from gersp_mm.frozen_eval import BackboneSpec, build_split, compute_features, load_backbone, normalisation
+from tests.frozen_eval.frozen_eval_helpers import EUROSAT
+from tests.helpers import NWPU
 
 
 def test_images_of_different_sizes_without_resize(tmp_path):

@@ -1,10 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Bad command lines stop before anything is computed, with the argument that is wrong."""
 import pytest
-from helpers import ROOT
 
 from gersp_mm.frozen_eval import FRACTIONS
 from gersp_mm.frozen_eval.cli import main, parse_args
+from tests.helpers import ROOT
 
 CONFIG = ROOT / 'configs' / 'cls' / 'eurosat' / 'resnet50-gersp_8xb32_eurosat-80p.py'
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import torch
 import torchvision
-from frozen_eval_helpers import NUM_TRAIN
-from helpers import run_main
 from mmengine.config import Config
 
 from gersp_mm.frozen_eval import Settings, evaluate_backbones, feature_extraction, parse_backbone
 from gersp_mm.frozen_eval import cells as cells_module
 from gersp_mm.frozen_eval.cli import main
+from tests.frozen_eval.frozen_eval_helpers import NUM_TRAIN
+from tests.helpers import run_main
 
 MEAN = np.array([123.675, 116.28, 103.53])
 STD = np.array([58.395, 57.12, 57.375])

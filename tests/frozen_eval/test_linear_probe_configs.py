@@ -6,10 +6,11 @@ import os.path as osp
 
 import pytest
 import torch
-from config_helpers import load_config, read_config
-from helpers import ROOT, shrink_to_nwpu_sample, write_nwpu_split
 from mmengine.runner import Runner
 from mmpretrain.registry import MODELS
+
+from tests.config_helpers import load_config, read_config
+from tests.helpers import ROOT, shrink_to_nwpu_sample, write_nwpu_split
 
 CONFIGS = {
     'nwpu45/resnet50-gersp_8xb32-linear-steplr-100e_nwpu45-20p.py': 'nwpu45/resnet50-gersp_8xb32_nwpu45-20p.py',

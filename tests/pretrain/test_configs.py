@@ -3,9 +3,10 @@
 import os
 
 import pytest
-from helpers import ROOT
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
+
+from tests.helpers import ROOT
 
 CONFIGS = sorted(p.name for p in (ROOT / 'configs' / 'pretrain').glob('*.py'))
 

@@ -17,7 +17,7 @@ from PIL import Image
 import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.pretrain.datasets import DualSourceIndex, ImageDecodeError, UnlabeledImageFolder, decode_uint8_bgr
 from gersp_mm.raster import BandMapping
-from helpers import ROOT
+from tests.helpers import ROOT
 
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
 REAL_RS = sorted(str(p.relative_to(DATA / 'rs')) for p in (DATA / 'rs').rglob('*.jpg'))

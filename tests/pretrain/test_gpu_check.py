@@ -9,7 +9,8 @@ import sys
 
 import pytest
 import torch
-from helpers import ROOT
+
+from tests.helpers import ROOT
 
 sys.path.insert(0, str(ROOT / 'benchmarks'))
 import gpu_check  # noqa: E402

@@ -10,7 +10,6 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import AERIAL_JPEG, ROOT
 from mmengine.dataset import pseudo_collate
 from mmpretrain.registry import DATASETS
 from PIL import Image, ImageOps
@@ -29,6 +28,7 @@ from gersp_mm.pretrain.datasets.transforms import (
 from gersp_mm.pretrain.models import DeviceAugmentDataPreprocessor, DualSourceDataPreprocessor
 from gersp_mm.pretrain.models.data_preprocessor import decode_source_images
 from gersp_mm.pretrain.models.view_augment import apply_views
+from tests.helpers import AERIAL_JPEG, ROOT
 
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
 NATURAL = sorted((DATA / 'natural' / 'train').rglob('*.JPEG'))  # real ImageNet photos

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from helpers import ROOT
+from tests.helpers import ROOT
 
 
 def test_gpu_throughput_benchmark_runs_tiny_on_cpu(tmp_path):

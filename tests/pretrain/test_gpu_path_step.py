@@ -5,7 +5,6 @@ import copy
 
 import pytest
 import torch
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.model import ExponentialMovingAverage
 from mmengine.optim import build_optim_wrapper
@@ -15,6 +14,7 @@ from torch import nn
 
 import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.pretrain.models import ForeachExponentialMovingAverage
+from tests.helpers import ROOT
 
 FAST = ROOT / 'configs' / 'pretrain' / 'gersp_r50_gpu-fast.py'
 CPU_PATH_PREPROCESSOR = dict(type='DualSourceDataPreprocessor', mean=[123.675, 116.28, 103.53],

@@ -17,7 +17,6 @@ import mmcv
 import numpy as np
 import pytest
 import torch
-from helpers import AERIAL_JPEG, ROOT, SCENE_JPEG
 from mmcv.transforms import RandomFlip, RandomGrayscale
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
@@ -35,6 +34,7 @@ from gersp_mm.pretrain.datasets.transforms import (
     draw_view_params,
     jpeg_reduction,
 )
+from tests.helpers import AERIAL_JPEG, ROOT, SCENE_JPEG
 
 
 def reference_view(bgr: np.ndarray, params: ViewParams) -> np.ndarray:

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.logging import MessageHub, MMLogger
 from mmpretrain.registry import HOOKS, MODELS
@@ -20,6 +19,7 @@ from gersp_mm.engine import CrashSafeRunner
 from gersp_mm.pretrain.evaluation import extract_features, features, knn_classify, split_per_class
 from gersp_mm.pretrain.hooks import KNNMonitorHook
 from gersp_mm.utils import load_tool_config
+from tests.helpers import ROOT
 
 MONITOR_CONFIG = 'configs/pretrain/gersp_r18_tiny_monitor.py'
 NWPU = dict(type='NWPURESISC45', data_root=str(ROOT / 'tests/data/cls/nwpu'),

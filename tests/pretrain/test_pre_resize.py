@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import AERIAL_JPEG, ROOT, SCENE_JPEG
 from PIL import Image
 
 from gersp_mm.pretrain.datasets import EncodedImage, UnlabeledImageFolder, decode_uint8_bgr
@@ -18,6 +17,7 @@ from gersp_mm.pretrain.datasets.pre_resize import (
     smallest_lossless_max_side,
 )
 from gersp_mm.pretrain.datasets.transforms import MoCoViewConfig, apply_view_params, draw_view_params
+from tests.helpers import AERIAL_JPEG, ROOT, SCENE_JPEG
 
 TOOL = ROOT / 'tools' / 'dataset_converters' / 'pre_resize.py'
 

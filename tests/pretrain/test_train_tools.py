@@ -7,9 +7,9 @@ import sys
 
 import pytest
 import torch
-from helpers import ROOT, free_port
 
 from gersp_mm.fileio import load_checkpoint_file
+from tests.helpers import ROOT, free_port
 
 TINY = 'configs/pretrain/gersp_r18_tiny.py'
 # 2 epochs x 3 iterations, a checkpoint after every iteration

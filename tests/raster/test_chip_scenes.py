@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 import tifffile
-from helpers import AERIAL_JPEG, ROOT
 from PIL import Image
 
 from gersp_mm.raster.chipping import ChipSettings, chip_scenes, grid
 from gersp_mm.raster.georeference import geotransform
+from tests.helpers import AERIAL_JPEG, ROOT
 
 TOOL = ROOT / 'tools' / 'dataset_converters' / 'chip_scenes.py'
 # UTM zone 32N (EPSG:32632), PixelIsArea, 0.5 m pixels, top-left corner at (500000, 5400000)

@@ -2,7 +2,8 @@
 import shutil
 
 import pytest
-from toy_runs import toy_runner
+
+from tests.reliability.toy_runs import toy_runner
 
 
 @pytest.fixture(scope='module')

@@ -7,10 +7,10 @@ import os
 
 import pytest
 import torch
-from toy_runs import toy_runner
 
 from gersp_mm.fileio import AtomicLocalBackend, load_checkpoint_file
 from gersp_mm.fileio import atomic as atomic_module
+from tests.reliability.toy_runs import toy_runner
 
 
 class _FullDiskForIter3(io.FileIO):

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+
+from tests.helpers import ROOT
 
 TRAINING_CONFIGS = sorted(str(path.relative_to(ROOT)) for path in (ROOT / 'configs').rglob('*.py')
                           if '_base_' not in path.parts)

@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
 
 from gersp_mm.utils import ConfigOverrideError, load_tool_config
+from tests.helpers import ROOT
 
 DATA = ROOT / 'tests/data/pretrain'
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')

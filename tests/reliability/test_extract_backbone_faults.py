@@ -7,9 +7,9 @@ import shutil
 import pytest
 import torch
 import torchvision
-from helpers import ROOT, run_main
 
 from gersp_mm.export import cli as export_cli
+from tests.helpers import ROOT, run_main
 
 JPEG = ROOT / 'tests/data/pretrain/natural/train/n01440764/n01440764_10026.JPEG'
 

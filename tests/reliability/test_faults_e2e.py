@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 
 from gersp_mm.engine import CrashSafeRunner, NonFiniteCheckpointError, NonFiniteLossError, checkpoint_problem
 from gersp_mm.fileio import load_checkpoint_file
 from gersp_mm.pretrain.models import GeRSP
+from tests.helpers import ROOT
 
 TINY = 'configs/pretrain/gersp_r18_tiny.py'
 FAULTS = str(Path(__file__).with_name('fault_injection.py'))

@@ -8,8 +8,9 @@ import json
 import os
 
 import pytest
-from fault_injection import full_disk
-from toy_runs import toy_runner
+
+from tests.reliability.fault_injection import full_disk
+from tests.reliability.toy_runs import toy_runner
 
 pytestmark = pytest.mark.skipif(not os.path.isdir('/proc/self/fd'), reason='names open files through /proc')
 

@@ -11,13 +11,13 @@ import zlib
 import cv2
 import numpy as np
 import pytest
-from helpers import ROOT
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS, TRANSFORMS
 from PIL import ImageFile
 
 import gersp_mm.pretrain  # noqa: F401
 from gersp_mm.pretrain.datasets import DualSourceIndex, ImageDecodeError
+from tests.helpers import ROOT
 
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
 

@@ -8,18 +8,18 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS
-from tiny_configs import tiny_seg_config
 
 from gersp_mm.engine import CrashSafeRunner
 from gersp_mm.engine.batch_norm_check import BatchNormBatchError
 from gersp_mm.pretrain.datasets.imagenet_wnids import imagenet_annotation_line
 from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError
 from gersp_mm.pretrain.samplers.dual_source_index import DualSourceIndex
+from tests.helpers import ROOT
+from tests.tiny_configs import tiny_seg_config
 
 NWPU = ROOT / 'tests/data/cls/nwpu'
 RS_JPEG = ROOT / 'tests/data/pretrain/rs/airplane/airplane_001.jpg'

@@ -20,7 +20,7 @@ from gersp_mm.pretrain.datasets import DualSourceDataset
 from gersp_mm.pretrain.datasets.imagenet_wnids import IMAGENET1K_WNIDS
 from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError, check_natural_dataset
 from gersp_mm.pretrain.samplers import DualSourceSampler
-from helpers import ROOT, free_port
+from tests.helpers import ROOT, free_port
 
 NATURAL = ROOT / 'tests/data/pretrain/natural'
 RS = ROOT / 'tests/data/pretrain/rs'

@@ -5,9 +5,7 @@ and no checkpoint with non-finite tensors is ever written."""
 import pytest
 import torch
 import torch.multiprocessing as mp
-from helpers import free_port
 from mmengine.hooks import Hook
-from toy_runs import any_rank_worker, toy_runner
 
 from gersp_mm.engine import (
     NonFiniteCheckpointError,
@@ -16,6 +14,8 @@ from gersp_mm.engine import (
     find_non_finite,
 )
 from gersp_mm.fileio import load_checkpoint_file
+from tests.helpers import free_port
+from tests.reliability.toy_runs import any_rank_worker, toy_runner
 
 
 def _state(path):

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import torch
 import torchvision
-from toy_runs import toy_runner
 
 from gersp_mm.cls.scene_splits import write_list
 from gersp_mm.demo.detections import Detections
@@ -20,6 +19,7 @@ from gersp_mm.demo.figures import plot_detections
 from gersp_mm.demo.runs import write_config
 from gersp_mm.export import export_backbone
 from gersp_mm.fileio import atomic_write
+from tests.reliability.toy_runs import toy_runner
 
 
 @pytest.fixture(params=[0o022, 0o027])

@@ -10,10 +10,10 @@ import sys
 import pytest
 import torch
 from mmengine.hooks import Hook
-from toy_runs import toy_runner
 
 from gersp_mm.engine import TrainingTerminated
 from gersp_mm.fileio import load_checkpoint_file
+from tests.reliability.toy_runs import toy_runner
 
 # only the SIGTERM checkpoint and the last one (save_last) are written
 RARE_CHECKPOINTS = dict(interval=100)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from toy_runs import toy_runner
 
 from gersp_mm.engine import NoIntactCheckpointError, ResumeCheckpointError, find_resume_checkpoint
 from gersp_mm.fileio import load_checkpoint_file
+from tests.reliability.toy_runs import toy_runner
 
 JPEG = Path(__file__).resolve().parents[1] / 'data/pretrain/natural/train/n01440764/n01440764_10026.JPEG'
 

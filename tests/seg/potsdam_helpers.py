@@ -6,8 +6,9 @@ import os.path as osp
 import shutil
 
 import numpy as np
-from helpers import ROOT
 from PIL import Image
+
+from tests.helpers import ROOT
 
 POTSDAM = osp.join(ROOT, 'tests', 'data', 'seg', 'potsdam')
 CROP = '2_10_0_0_512_512.png'

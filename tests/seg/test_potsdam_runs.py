@@ -4,14 +4,15 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from helpers import ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.utils import import_modules_from_strings
 from mmseg.registry import DATASETS
 from PIL import Image
-from seg.potsdam_helpers import CROP, POTSDAM, shrink_to, write_potsdam_layout
+
+from tests.helpers import ROOT
+from tests.seg.potsdam_helpers import CROP, POTSDAM, shrink_to, write_potsdam_layout
 
 CONFIG_DIR = osp.join(ROOT, 'configs', 'seg', 'potsdam')
 
