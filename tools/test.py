@@ -3,6 +3,8 @@
 
 The options mean what they mean in the host library's own tools/test.py (mmdet, mmseg, mmpretrain: the
 config's default_scope); see gersp_mm.utils.evaluation_options for where --out and --show-dir write per host.
+The package's own errors (a missing or damaged checkpoint) end it with one line, `error: <sentence>`, and exit
+status 1 (docs/faults.md).
 
 Examples::
 
@@ -23,6 +25,7 @@ from mmengine.runner import Runner
 
 from gersp_mm.compat import setup_dist_without_cuda
 from gersp_mm.utils import dump_predictions, enable_tta, enable_visualization, host_of, load_tool_config
+from gersp_mm.utils.tool_errors import package_errors_as_sentences
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -64,11 +67,12 @@ def main(argv=None) -> dict:
         dump = dump_predictions(cfg, host, args.out) if args.out else None
     except ValueError as err:
         raise SystemExit(f'error: {err}') from None
-    setup_dist_without_cuda(cfg, args.launcher)  # mmengine's init_dist needs CUDA
-    runner = Runner.from_cfg(cfg)
-    if dump is not None:
-        runner.test_evaluator.metrics.append(METRICS.build(dump))
-    return runner.test()
+    with package_errors_as_sentences(args.config):  # a damaged checkpoint: `error: <sentence>`, exit status 1
+        setup_dist_without_cuda(cfg, args.launcher)  # mmengine's init_dist needs CUDA
+        runner = Runner.from_cfg(cfg)
+        if dump is not None:
+            runner.test_evaluator.metrics.append(METRICS.build(dump))
+        return runner.test()
 
 
 if __name__ == '__main__':

@@ -1,6 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """Train with an mmengine config: GeRSP pre-training or any downstream config of this repository.
 
+The run uses gersp_mm.engine.CrashSafeRunner, or the registered runner a config names in runner_type. The
+package's own errors (a config mistake, a NaN loss, a damaged checkpoint, missing data) end it with one line,
+`error: <sentence>`, and exit status 1 (docs/faults.md).
+
 Examples::
 
     # one process (one GPU, or the CPU when no GPU is visible)
@@ -19,9 +23,9 @@ import torch
 from mmengine.config import Config, DictAction
 
 from gersp_mm.compat import setup_dist_without_cuda
-from gersp_mm.engine import CrashSafeRunner
-from gersp_mm.engine.config_checks import ConfigCheckError
+from gersp_mm.engine.runner import build_runner
 from gersp_mm.utils import load_tool_config
+from gersp_mm.utils.tool_errors import package_errors_as_sentences
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -80,13 +84,12 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    try:  # a config mistake ends the run at its start with one sentence naming the key
+    # a config mistake, a NaN loss, a damaged checkpoint: `error: <sentence>`, exit status 1
+    with package_errors_as_sentences(args.config):
         cfg = merge_args(load_tool_config(args.config, args.cfg_options, args.work_dir), args)
         setup_dist_without_cuda(cfg, args.launcher)  # mmengine's init_dist needs CUDA
-        runner = CrashSafeRunner.from_cfg(cfg)  # --resume checks the checkpoint, falls back to an intact one
+        runner = build_runner(cfg)  # a CrashSafeRunner unless the config names its runner_type
         runner.train()
-    except ConfigCheckError as err:
-        raise SystemExit(f'error: {args.config}: {err}') from None
 
 
 if __name__ == '__main__':

@@ -1,8 +1,10 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """A Runner whose resume checks the checkpoint first and falls back to the newest intact one, that saves on
-SIGTERM, and whose log and scalar files are written whole or fail naming the file."""
+SIGTERM, and whose log and scalar files are written whole or fail naming the file; the runner a config trains
+with (:func:`build_runner`)."""
 import logging
 
+from mmengine.config import Config
 from mmengine.dist import get_world_size
 from mmengine.logging import MMLogger
 from mmengine.registry import RUNNERS
@@ -104,3 +106,24 @@ class CrashSafeRunner(Runner):
             else:
                 check_resume_checkpoint(self._load_from)
         super().load_or_resume()
+
+
+def build_runner(cfg: Config) -> Runner:
+    """The runner that ``tools/train.py`` trains ``cfg`` with: a :class:`CrashSafeRunner`, unless the config
+    names another registered runner in ``runner_type`` (as mmdet's and mmpretrain's tools/train.py honour it).
+
+    Another runner gets none of the :class:`CrashSafeRunner` features: the config checks at its start, the
+    checked ``--resume``, the checkpoint on SIGTERM, the whole-line log and scalar files. The hooks of the
+    configs keep working under it (:class:`~gersp_mm.engine.hooks.NonFiniteGuardHook` stops a NaN/inf loss,
+    :class:`~gersp_mm.engine.hooks.AtomicCheckpointHook` writes checkpoints atomically). A runner of your own
+    keeps everything when it derives from :class:`CrashSafeRunner`.
+
+    Args:
+        cfg (Config): A complete training config.
+
+    Returns:
+        Runner: The runner, built with its ``from_cfg``.
+    """
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return CrashSafeRunner.from_cfg(cfg)

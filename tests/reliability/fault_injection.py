@@ -13,7 +13,9 @@ Faults:
     ``sigterm-at ITER``          the process sends itself SIGTERM during training iteration ITER (1-based), as
                                  a scheduler's preemption would.
 
-A full disk (:func:`full_disk`) and NaN losses are injected in-process: test_atomic_checkpoint_hook.py,
+    ``nan-loss-at ITER``         GeRSP's classification loss is NaN at training iteration ITER (1-based).
+
+A full disk (:func:`full_disk`) and NaN losses are also injected in-process: test_atomic_checkpoint_hook.py,
 test_full_disk.py, test_faults_e2e.py.
 """
 import builtins
@@ -143,6 +145,22 @@ def _sigterm_at(iteration: int) -> None:
     Runner.register_hooks = register_hooks_with_sigterm
 
 
+def _nan_loss_at(iteration: int) -> None:
+    """Make GeRSP's ``loss_cls`` NaN at training iteration ``iteration`` (1-based)."""
+    from mmengine.logging import MessageHub
+
+    from gersp_mm.pretrain.models import GeRSP
+    loss = GeRSP.loss
+
+    def loss_cls_nan_at_iteration(self, *args, **kwargs):
+        losses = loss(self, *args, **kwargs)
+        if MessageHub.get_current_instance().get_info('iter') + 1 == iteration:
+            losses['loss_cls'] = losses['loss_cls'] * float('nan')
+        return losses
+
+    GeRSP.loss = loss_cls_nan_at_iteration
+
+
 def main(argv):
     split = argv.index('--')
     fault, fault_args, train_args = argv[0], argv[1:split], argv[split + 1:]
@@ -151,6 +169,8 @@ def main(argv):
         atomic.RAW_FILE_TYPE = _checkpoint_writer(fault_args[0], _block(fault_args[1]))
     elif fault == 'sigterm-at':
         _sigterm_at(int(fault_args[0]))
+    elif fault == 'nan-loss-at':
+        _nan_loss_at(int(fault_args[0]))
     else:
         raise SystemExit(f'unknown fault {fault!r}')
     sys.argv = [osp.join(ROOT, 'tools', 'train.py'), *train_args]
