@@ -56,6 +56,8 @@ _INT_FIELDS = {'batch_size': 1, 'num_workers': 0, 'prefetch_factor': 1}
 #: The True/False fields of a data loader config.
 _BOOL_FIELDS = ('shuffle', 'drop_last', 'pin_memory', 'persistent_workers')
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+#: Samplers that check their own arguments when built (by type name, as configs give it).
+SELF_CHECKING_SAMPLERS = frozenset({'DualSourceSampler', 'gersp_mm.DualSourceSampler'})
 
 
 def check_value(key: str, value: Any, kind: type, minimum: Optional[int] = None) -> None:
@@ -84,8 +86,10 @@ def check_value(key: str, value: Any, kind: type, minimum: Optional[int] = None)
 def check_dataloader_cfgs(cfg) -> None:
     """Check the numbers and flags of ``train/val/test_dataloader`` in a config.
 
-    A sampler's arguments are the sampler's to check: :class:`~gersp_mm.pretrain.samplers.DualSourceSampler`
-    checks its own with :func:`check_value`, naming the same keys, whether built from a config or in Python.
+    The ``seed`` and ``shuffle`` of a host sampler (mmengine's ``DefaultSampler``, ``InfiniteSampler``, which
+    take ``shuffle='False'`` as true) are checked here; :class:`~gersp_mm.pretrain.samplers.DualSourceSampler`
+    checks its own arguments with :func:`check_value`, naming the same keys, whether built from a config or in
+    Python, and is skipped here.
 
     Args:
         cfg (dict | mmengine.Config): The run's config.
@@ -104,6 +108,11 @@ def check_dataloader_cfgs(cfg) -> None:
         for field in _BOOL_FIELDS:
             if loader.get(field) is not None:
                 check_value(f'{name}.{field}', loader[field], bool)
+        sampler = loader.get('sampler')
+        if isinstance(sampler, dict) and sampler.get('type') not in SELF_CHECKING_SAMPLERS:
+            for field, kind in (('shuffle', bool), ('seed', int)):
+                if sampler.get(field) is not None:
+                    check_value(f'{name}.sampler.{field}', sampler[field], kind)
 
 
 def _is_number_string(value: Any) -> bool:

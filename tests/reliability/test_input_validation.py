@@ -81,6 +81,19 @@ def test_a_config_run_meets_the_samplers_check_when_its_loader_is_built():
         Runner.build_dataloader(loader)
 
 
+def test_host_samplers_are_checked_at_start_and_the_self_checking_one_is_left_to_itself():
+    """mmengine's DefaultSampler takes ``shuffle='False'`` as true and does not check: the config check does."""
+    def cfg(sampler):
+        return dict(val_dataloader=dict(batch_size=2, sampler=sampler))
+
+    with pytest.raises(TypeError, match=r"^val_dataloader\.sampler\.shuffle must be True or False, got 'False'"):
+        check_dataloader_cfgs(cfg(dict(type='DefaultSampler', shuffle='False')))
+    with pytest.raises(TypeError, match=r"^val_dataloader\.sampler\.seed must be an int, got '1' \(str\)"):
+        check_dataloader_cfgs(cfg(dict(type='InfiniteSampler', seed='1')))
+    check_dataloader_cfgs(cfg(dict(type='DefaultSampler', shuffle=False, seed=1)))
+    check_dataloader_cfgs(cfg(dict(type='DualSourceSampler', seed='0')))  # refused when built (test above)
+
+
 def test_the_imagenet_class_list_is_complete():
     assert len(IMAGENET1K_WNIDS) == len(set(IMAGENET1K_WNIDS)) == len(IMAGENET_CATEGORIES) == 1000
     assert list(IMAGENET1K_WNIDS) == sorted(IMAGENET1K_WNIDS)
