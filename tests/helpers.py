@@ -12,7 +12,7 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 import torch
 import torchvision
 
-from gersp_mm.cls.scene_splits import main as split_scene_classification
+from gersp_mm.cls.converters.split_scene_classification import main as split_scene_classification
 
 ROOT = Path(__file__).resolve().parents[1]
 NWPU = ROOT / 'tests' / 'data' / 'cls' / 'nwpu'

@@ -11,6 +11,7 @@ checkpoint fits the backbone of a config.
 - :mod:`.metadata`: the metadata written with an exported backbone, read back and printed;
 - :mod:`.checkpoint_fit`: a checkpoint against the backbone a config builds, as one-sentence errors;
 - :mod:`.pretrained_init`: ``init_cfg=dict(type='Pretrained', _scope_='gersp_mm')``, which applies that check.
+- :mod:`.extract_backbone`: the command line of ``tools/model_converters/extract_backbone.py``.
 """
 from .backbone_export import EXPORT_LAYOUTS, BackboneExport, export_backbone
 from .checkpoint_fit import BackboneMismatchError, backbone_tensors, check_backbone_fits

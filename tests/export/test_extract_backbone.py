@@ -9,7 +9,7 @@ import torchvision
 from mmpretrain.registry import MODELS
 
 import gersp_mm.pretrain  # noqa: F401
-from gersp_mm.export import cli as export_cli
+from gersp_mm.export import extract_backbone as export_cli
 from tests.helpers import ROOT, random_resnet50_state_dict, run_main
 
 TOOL = 'tools/model_converters/extract_backbone.py'

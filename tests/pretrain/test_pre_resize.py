@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gersp_mm.pretrain.datasets import EncodedImage, UnlabeledImageFolder, decode_uint8_bgr
-from gersp_mm.pretrain.datasets.pre_resize import (
+from gersp_mm.pretrain.converters.image_resizing import (
     MANIFEST_NAME,
     min_crop_side,
     pre_resize_folder,
     smallest_lossless_max_side,
 )
+from gersp_mm.pretrain.datasets import EncodedImage, UnlabeledImageFolder, decode_uint8_bgr
 from gersp_mm.pretrain.datasets.transforms import MoCoViewConfig, apply_view_params, draw_view_params
 from tests.helpers import AERIAL_JPEG, ROOT, SCENE_JPEG
 

@@ -11,7 +11,7 @@ import pytest
 import tifffile
 from PIL import Image
 
-from gersp_mm.raster.chipping import ChipSettings, chip_scenes, grid
+from gersp_mm.pretrain.converters.chipping import ChipSettings, chip_scenes, grid
 from gersp_mm.raster.georeference import geotransform
 from tests.helpers import AERIAL_JPEG, ROOT
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torchvision
 
-from gersp_mm.export import cli as export_cli
+from gersp_mm.export import extract_backbone as export_cli
 from tests.helpers import ROOT, run_main
 
 JPEG = ROOT / 'tests/data/pretrain/natural/train/n01440764/n01440764_10026.JPEG'

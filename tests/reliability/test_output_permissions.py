@@ -13,7 +13,7 @@ import pytest
 import torch
 import torchvision
 
-from gersp_mm.cls.scene_splits import write_list
+from gersp_mm.cls.converters.split_scene_classification import write_list
 from gersp_mm.demo.detections import Detections
 from gersp_mm.demo.figures import plot_detections
 from gersp_mm.demo.runs import write_config

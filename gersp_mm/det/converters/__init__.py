@@ -1,8 +1,11 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Dataset converters of the detection benchmarks (used by ``tools/dataset_converters/``).
+"""Dataset converters of the detection benchmarks, one module per tool of ``tools/dataset_converters/`` (its
+command line, ``main(argv)``, over the modules beside it that do the conversion):
 
-The DOTA-v1.0 patch converter, :func:`convert_dota` (its rules: :mod:`.dota_patches`), with horizontal boxes
-or polygons (``box_type='obb'``), in steps:
+- :mod:`.prepare_dota`: the DOTA-v1.0 patch converter.
+
+It runs :func:`convert_dota` (its rules: :mod:`.dota_patches`), with horizontal boxes or polygons
+(``box_type='obb'``), in steps:
 
 - :mod:`.dota_labels`: read and check a split's label files;
 - :mod:`.patch_grid`: where the patches of an image start;

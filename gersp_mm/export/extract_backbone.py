@@ -25,6 +25,7 @@ Examples::
 import argparse
 import os.path as osp
 import sys
+from typing import Optional, Sequence
 
 from ..fileio import CheckpointLoadError
 from .backbone_export import EXPORT_LAYOUTS, export_backbone
@@ -32,7 +33,7 @@ from .metadata import format_metadata
 from .resnet_tensors import BackboneExtractionError
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('src', help='input checkpoint')
@@ -43,7 +44,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The command line of ``tools/model_converters/extract_backbone.py``; returns its exit code."""
     args = parse_args(argv)
     if osp.isfile(args.src):
         print(f'loading {args.src} ({osp.getsize(args.src) / 2**20:.1f} MiB) ...', flush=True)

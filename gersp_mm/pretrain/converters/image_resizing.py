@@ -31,9 +31,9 @@ from PIL import Image
 
 from ...fileio import atomic_write
 from ...raster.raster_image import raster_layout
-from .loading import EncodedImage, ImageDecodeError, read_image_bytes
-from .transforms import MoCoViewConfig
-from .unlabeled_image_folder import IMAGE_EXTENSIONS, iter_image_files
+from ..datasets.loading import EncodedImage, ImageDecodeError, read_image_bytes
+from ..datasets.transforms import MoCoViewConfig
+from ..datasets.unlabeled_image_folder import IMAGE_EXTENSIONS, iter_image_files
 
 #: Written in the output folder: the settings the folder was made with (a resume must use the same).
 MANIFEST_NAME = '.pre_resize.json'

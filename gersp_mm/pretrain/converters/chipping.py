@@ -11,7 +11,7 @@ Output formats:
 
 - ``tif``: the chip's samples as stored (all bands, same data type, Deflate-compressed), with the
   scene's coordinate reference system and the chip's own transform in GeoTIFF tags
-  (:mod:`.georeference`), nodata tag kept: train on them with the same ``raster`` settings as the scenes;
+  (:mod:`gersp_mm.raster.georeference`), nodata tag kept: train on them with the same ``raster`` settings as the scenes;
 - ``jpg`` / ``png``: 8-bit RGB through a :class:`BandMapping` (the ``raster`` settings, applied once
   here), the transform in a world file next to each chip (``.jgw`` / ``.pgw``; the reference system is the
   scene's, named in the scene's record): the fastest to train on, and what the GPU path decodes on the
@@ -36,13 +36,13 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 from PIL import Image
 
-from ..fileio import atomic_write
-from ..fileio.image_decode_error import ImageDecodeError
-from ..fileio.image_files import iter_image_files
-from .band_mapping import BandMapping, nodata_mask
-from .georeference import chip_tags, geotransform, shifted, world_file_text
-from .raster_image import TIFF_EXTENSIONS
-from .tiff_scene import TiffScene
+from ...fileio import atomic_write
+from ...fileio.image_decode_error import ImageDecodeError
+from ...fileio.image_files import iter_image_files
+from ...raster.band_mapping import BandMapping, nodata_mask
+from ...raster.georeference import chip_tags, geotransform, shifted, world_file_text
+from ...raster.raster_image import TIFF_EXTENSIONS
+from ...raster.tiff_scene import TiffScene
 
 SETTINGS_NAME = '.chip_scenes.json'
 FORMATS = ('tif', 'jpg', 'png')

@@ -29,8 +29,8 @@ import random
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..fileio import atomic_write
-from .datasets import EUROSAT_CLASSES, NWPU_RESISC45_CLASSES, scan_class_folders
+from ...fileio import atomic_write
+from ..datasets import EUROSAT_CLASSES, NWPU_RESISC45_CLASSES, scan_class_folders
 
 #: dataset name -> (official classes, standard train ratios)
 DATASETS: Dict[str, Tuple[Tuple[str, ...], Tuple[float, ...]]] = {
@@ -104,8 +104,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> List[str]:
-    """Run the tool; return the paths written."""
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The command line of ``tools/dataset_converters/split_scene_classification.py``; returns its exit code."""
     args = parse_args(argv)
     classes, default_ratios = DATASETS[args.dataset]
     ratios = args.train_ratio or default_ratios
@@ -128,14 +128,12 @@ def main(argv: Optional[Sequence[str]] = None) -> List[str]:
     print(f'{len(samples)} images in {len(counts)} of {len(classes)} classes', flush=True)
 
     os.makedirs(out_dir, exist_ok=True)
-    written = []
     for seed in args.seed:
         for ratio in ratios:
             train, test = split_samples(samples, ratio, seed)
             for name, part in zip(list_names(ratio, seed), (train, test)):
                 path = osp.join(out_dir, name)
                 write_list(path, part)
-                written.append(path)
                 print(f'Wrote {path} ({len(part)} images)', flush=True)
-    return written
+    return 0
 
