@@ -3,7 +3,8 @@
 
 - :mod:`.synthetic_scenes`: the datasets, in the on-disk formats of the real ones;
 - :mod:`.demo_data`: the datasets' sizes (full demo, ``--quick``) and what each holds;
-- :mod:`.plan`: the initialisations and downstream tasks compared;
+- :mod:`.plan`: the inits and downstream tasks compared (the downstream suite's :class:`~gersp_mm.downstream.Init` and
+  :class:`~gersp_mm.downstream.TaskSpec`, with titles);
 - :mod:`.run_configs`: how each run's config differs from its file in configs/demo;
 - :mod:`.runs`: config files, in-process training, backbone export;
 - :mod:`.pipeline`: the stages from data to results (:func:`run_demo`);

@@ -2,26 +2,18 @@
 """The demo's pictures: training curves with the k-NN monitor, and detections next to the ground truth."""
 from typing import Dict, Sequence
 
-import matplotlib
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.patches import Rectangle
 
-from gersp_mm.fileio import atomic_write
+from gersp_mm.analysis.png_figure import new_figure, save_png
 
 from .detections import Detections
 from .logs import curve, scalar_log
-from .plan import KNN_METRIC, PRETRAININGS, TASKS, init_titles
+from .plan import DEMO_TASKS, KNN_METRIC, PRETRAININGS, init_titles
 
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-
-#: Colour of each initialisation in every panel.
+#: Colour of each init (by label) in every panel.
 COLOURS = dict(gersp='tab:red', moco='tab:blue', supervised='tab:green', random='tab:gray')
-
-
-def _save(figure, path: str) -> None:
-    with atomic_write(path, 'wb') as f:
-        figure.savefig(f, format='png', dpi=100)
-    plt.close(figure)
 
 
 def plot_training_curves(run_dirs: Dict[str, str], num_classes: int, path: str) -> None:
@@ -33,23 +25,24 @@ def plot_training_curves(run_dirs: Dict[str, str], num_classes: int, path: str) 
         path (str): The PNG file to write.
     """
     titles = init_titles()
-    figure, axes = plt.subplots(1, 2 + len(TASKS), figsize=(5.2 * (2 + len(TASKS)), 4.2))
+    figure = new_figure((5.2 * (2 + len(DEMO_TASKS)), 4.2))
+    axes = figure.subplots(1, 2 + len(DEMO_TASKS))
     losses, knn = axes[0], axes[1]
     for init in PRETRAININGS:
-        log = scalar_log(run_dirs[f'pretrain_{init.key}'])
+        log = scalar_log(run_dirs[f'pretrain_{init.label}'])
         # GeRSP logs both terms, MoCo the contrastive one, the classifier its cross-entropy as `loss`
         keys = [key for key in ('loss_contrastive', 'loss_cls') if any(key in record for record in log['train'])]
         for key in keys or ['loss']:
             kind = 'contrastive' if key == 'loss_contrastive' else 'classification'
-            losses.plot(*curve(log['train'], key), '-' if kind == 'contrastive' else '--', color=COLOURS[init.key],
-                        label=f'{titles[init.key]}: {kind}')
-        knn.plot(*curve(log['val'], KNN_METRIC), 'o-', color=COLOURS[init.key], label=titles[init.key])
+            losses.plot(*curve(log['train'], key), '-' if kind == 'contrastive' else '--', color=COLOURS[init.label],
+                        label=f'{titles[init.label]}: {kind}')
+        knn.plot(*curve(log['val'], KNN_METRIC), 'o-', color=COLOURS[init.label], label=titles[init.label])
     knn.axhline(100 / num_classes, color='black', linestyle=':', label=f'chance ({100 / num_classes:.1f}%)')
     losses.set(title='pre-training losses', ylabel='training loss')
     knn.set(title='k-NN monitor: NWPU-format scenes', ylabel='k-NN top-1 (%)', ylim=(0, 100))
-    for axis, task in zip(axes[2:], TASKS):
-        for key, title in titles.items():
-            axis.plot(*curve(scalar_log(run_dirs[f'{task.key}_{key}'])['train'], 'loss'), color=COLOURS[key],
+    for axis, task in zip(axes[2:], DEMO_TASKS.values()):
+        for label, title in titles.items():
+            axis.plot(*curve(scalar_log(run_dirs[f'{task.name}_{label}'])['train'], 'loss'), color=COLOURS[label],
                       label=title)
         axis.set_title(f'fine-tuning: {task.title}', fontsize=9)
         axis.set_ylabel('training loss')
@@ -58,7 +51,7 @@ def plot_training_curves(run_dirs: Dict[str, str], num_classes: int, path: str) 
         axis.legend(fontsize=7)
         axis.grid(alpha=0.3)
     figure.tight_layout()
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def plot_detections(images: Sequence[np.ndarray], truth: Sequence[Detections],
@@ -69,16 +62,16 @@ def plot_detections(images: Sequence[np.ndarray], truth: Sequence[Detections],
     Args:
         images (Sequence[np.ndarray]): RGB uint8 images (H, W, 3).
         truth (Sequence[Detections]): The ground-truth boxes of each image.
-        predictions (dict[str, Sequence[Detections]]): Initialisation key -> the detections of each image.
+        predictions (dict[str, Sequence[Detections]]): Init label -> the detections of each image.
         classes (Sequence[str]): Class names, indexed by the labels.
         path (str): The PNG file to write.
         score_threshold (float): Detections below this confidence are not drawn. Defaults to 0.3.
     """
     titles = init_titles()
-    columns = [('ground truth', truth)] + [(titles[key], dets) for key, dets in predictions.items()]
-    palette = plt.get_cmap('tab10')
-    figure, axes = plt.subplots(len(images), len(columns), figsize=(2.6 * len(columns), 2.6 * len(images)),
-                                squeeze=False)
+    columns = [('ground truth', truth)] + [(titles[label], dets) for label, dets in predictions.items()]
+    palette = colormaps['tab10']
+    figure = new_figure((2.6 * len(columns), 2.6 * len(images)))
+    axes = figure.subplots(len(images), len(columns), squeeze=False)
     for row, image in enumerate(images):
         for column, (title, detections) in enumerate(columns):
             axis = axes[row][column]
@@ -92,7 +85,7 @@ def plot_detections(images: Sequence[np.ndarray], truth: Sequence[Detections],
             for index in np.flatnonzero(keep):
                 x1, y1, x2, y2 = found.boxes[index]
                 colour = palette(int(found.labels[index]) % 10)
-                axis.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor=colour, linewidth=1.2))
+                axis.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor=colour, linewidth=1.2))
                 text = classes[int(found.labels[index])]
                 if found.scores is not None:
                     text += f' {found.scores[index]:.2f}'
@@ -101,4 +94,4 @@ def plot_detections(images: Sequence[np.ndarray], truth: Sequence[Detections],
     figure.suptitle(f'Detection on test scenes: ground truth and predictions (score >= {score_threshold})',
                     fontsize=10)
     figure.tight_layout()
-    _save(figure, path)
+    save_png(figure, path)

@@ -8,11 +8,13 @@ import json
 import os
 import os.path as osp
 import time
+from dataclasses import replace
 from typing import IO, Dict, List, Optional, Sequence
 
-from gersp_mm.downstream import Summary, display_path
-from gersp_mm.downstream.tasks import config_root
+from gersp_mm.analysis.seed_summary import Summary
+from gersp_mm.downstream import display_path
 from gersp_mm.fileio import atomic_write
+from gersp_mm.utils.package_files import config_root, tool_path
 
 from ..export import export_backbone
 from .demo_data import FULL_SIZES, QUICK_SIZES, data_summary, dataset_contents
@@ -20,7 +22,7 @@ from .detections import Detections, ground_truth, predict
 from .environment import run_environment
 from .figures import plot_detections, plot_training_curves
 from .logs import final_value
-from .plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS, DownstreamTask, Initialisation, demo_config
+from .plan import DEMO_INITS, DEMO_TASKS, KNN_METRIC, PRETRAININGS, DemoInit, DemoTask
 from .progress import LOGGER, StageClock, format_seconds
 from .report import knn_summaries, results_block, results_header
 from .run_configs import finetune_fields, pretrain_fields
@@ -63,13 +65,17 @@ class Demo:
         self.environment = run_environment(config_root())  # recorded with the numbers
         stages = ['data']
         for _ in self.seeds:
-            stages += [f'pretrain_{init.key}' for init in PRETRAININGS]
-            stages += [task.key for task in TASKS for _ in INITIALISATIONS]
+            stages += [f'pretrain_{init.label}' for init in PRETRAININGS]
+            stages += [task.name for task in DEMO_TASKS.values() for _ in DEMO_INITS]
         self.clock = StageClock([STAGE_COSTS[stage] for stage in stages + ['report']])
         self.num_stages = len(stages) + 1
 
     def path(self, *parts: str) -> str:
         return osp.join(self.work_dir, *parts)
+
+    def backbone_path(self, init: DemoInit, seed: int) -> str:
+        """The backbone that a pre-trained init's pre-training with ``seed`` exports."""
+        return self.path(f'seed{seed}', 'checkpoints', f'{init.label}_r18_backbone.pth')
 
     def stage(self, title: str, run, *args) -> None:
         """Run one stage with its progress lines: the title, then its time and the time left."""
@@ -97,45 +103,42 @@ class Demo:
                     f'--work-dir {display_path(work_dir)}')
         return train(config, work_dir, self.log)
 
-    def pretrain(self, init: Initialisation, seed: int) -> None:
+    def pretrain(self, init: DemoInit, seed: int) -> None:
         fields = pretrain_fields(init, self.data, seed, self.quick)
-        run = f'pretrain_{init.key}'
-        config = write_config(self.path(f'seed{seed}', 'configs', f'{run}.py'), demo_config(init.pretrain_config),
-                              **fields)
+        run = f'pretrain_{init.label}'
+        config = write_config(self.path(f'seed{seed}', 'configs', f'{run}.py'), init.pretrain_config, **fields)
         self._train(config, self.path(f'seed{seed}', run))
         checkpoint = last_checkpoint(self.path(f'seed{seed}', run))
-        out = self.path(f'seed{seed}', 'checkpoints', f'{init.key}_r18_backbone.pth')
+        out = self.backbone_path(init, seed)
         backbone = export_backbone(checkpoint, out).backbone
         tool = display_path(tool_path('model_converters', 'extract_backbone.py'))
         LOGGER.info(f'      exported the student backbone (recognised layout: {backbone.layout}; '
                     f'ResNet-{backbone.depth}; {len(backbone.state_dict)} tensors), as python {tool} '
                     f'{display_path(checkpoint)} {display_path(out)}')
 
-    def finetune(self, task: DownstreamTask, init: Initialisation, seed: int) -> None:
-        checkpoint = None
+    def finetune(self, task: DemoTask, init: DemoInit, seed: int) -> None:
         if init.pretrain_config is not None:
-            checkpoint = self.path(f'seed{seed}', 'checkpoints', f'{init.key}_r18_backbone.pth')
-        fields = finetune_fields(task, self.data, seed, checkpoint, self.quick)
-        run = f'{task.key}_{init.key}'
-        config = write_config(self.path(f'seed{seed}', 'configs', f'{run}.py'), demo_config(task.config(init.key)),
-                              **fields)
+            init = replace(init, checkpoint=self.backbone_path(init, seed))
+        fields = finetune_fields(task, init, self.data, seed, self.quick)
+        run = f'{task.name}_{init.label}'
+        config = write_config(self.path(f'seed{seed}', 'configs', f'{run}.py'), task.configs[init.variant], **fields)
         runner = self._train(config, self.path(f'seed{seed}', run))
-        if task.key == 'det' and seed == self.seeds[0]:
+        if task.name == 'det' and seed == self.seeds[0]:
             indices = range(min(GRID_IMAGES, len(runner.val_loop.dataloader.dataset)))
             if self.grid is None:
                 self.grid = (*ground_truth(runner, indices), runner.val_loop.dataloader.dataset.metainfo['classes'])
-            self.predictions[init.key] = predict(runner, indices)
+            self.predictions[init.label] = predict(runner, indices)
 
     def summaries(self) -> List[Summary]:
         """The final metric of every task and init (over the seeds) and the final k-NN monitor values."""
         results = []
-        for task in TASKS:
-            for init in INITIALISATIONS:
-                values = tuple(final_value(self.path(f'seed{seed}', f'{task.key}_{init.key}'), task.metric) * task.scale
-                               for seed in self.seeds)
-                results.append(Summary(task.key, init.key, task.metric, tuple(self.seeds), values))
-        knn = {init.key: [final_value(self.path(f'seed{seed}', f'pretrain_{init.key}'), KNN_METRIC)
-                          for seed in self.seeds] for init in PRETRAININGS}
+        for task in DEMO_TASKS.values():
+            for init in DEMO_INITS:
+                values = tuple(final_value(self.path(f'seed{seed}', f'{task.name}_{init.label}'), task.metric)
+                               * task.scale for seed in self.seeds)
+                results.append(Summary(task.name, init.label, task.metric, tuple(self.seeds), values))
+        knn = {init.label: [final_value(self.path(f'seed{seed}', f'pretrain_{init.label}'), KNN_METRIC)
+                            for seed in self.seeds] for init in PRETRAININGS}
         return results + knn_summaries(knn, self.seeds)
 
     def report(self, total_seconds: float) -> None:
@@ -151,9 +154,10 @@ class Demo:
             f.write(block)
         write_results_csv(self.path('results.csv'), summaries)
         first = self.seeds[0]
-        runs = {f'pretrain_{init.key}': self.path(f'seed{first}', f'pretrain_{init.key}') for init in PRETRAININGS}
-        runs.update({f'{task.key}_{init.key}': self.path(f'seed{first}', f'{task.key}_{init.key}')
-                     for task in TASKS for init in INITIALISATIONS})
+        runs = {f'pretrain_{init.label}': self.path(f'seed{first}', f'pretrain_{init.label}')
+                for init in PRETRAININGS}
+        runs.update({f'{task.name}_{init.label}': self.path(f'seed{first}', f'{task.name}_{init.label}')
+                     for task in DEMO_TASKS.values() for init in DEMO_INITS})
         plot_training_curves(runs, len(SCENE_CLASSES), self.path('training_curves.png'))
         images, truth, classes = self.grid
         plot_detections(images, truth, self.predictions, classes, self.path('detections.png'))
@@ -161,15 +165,14 @@ class Demo:
 
     def run(self) -> None:
         start = time.perf_counter()
-        titles = {init.key: init.title for init in INITIALISATIONS}
         self.stage('Writing the synthetic datasets', self.write_data)
         for seed in self.seeds:
             for init in PRETRAININGS:
-                self.stage(f'Pre-training {titles[init.key]} (seed {seed})', self.pretrain, init, seed)
-            for task in TASKS:
-                for init in INITIALISATIONS:
-                    self.stage(f'Fine-tuning {task.title} from {titles[init.key]} (seed {seed})', self.finetune,
-                               task, init, seed)
+                self.stage(f'Pre-training {init.title} (seed {seed})', self.pretrain, init, seed)
+            for task in DEMO_TASKS.values():
+                for init in DEMO_INITS:
+                    self.stage(f'Fine-tuning {task.title} from {init.title} (seed {seed})', self.finetune, task,
+                               init, seed)
         self.stage('Results', lambda: self.report(time.perf_counter() - start))
         total = time.perf_counter() - start
         summary = dict(seeds=self.seeds, quick=self.quick, environment=self.environment, results=self.summary_records,
@@ -182,11 +185,6 @@ class Demo:
         LOGGER.info(f'Wrote results.md (the README block), results.csv, results.json, training_curves.png, '
                     f'detections.png and demo.log in {display_path(self.work_dir)}')
         LOGGER.info(f'Demo finished in {format_seconds(total)}.')
-
-
-def tool_path(*parts: str) -> str:
-    """A tool of the repository (``tools/...``), in the checkout or in an installed package's ``.mim``."""
-    return osp.join(config_root(), 'tools', *parts)
 
 
 def run_demo(work_dir: str, seeds: Sequence[int] = (0, ), quick: bool = False) -> str:
@@ -204,7 +202,7 @@ def run_demo(work_dir: str, seeds: Sequence[int] = (0, ), quick: bool = False) -
     clean_work_dir(work_dir)
     os.makedirs(work_dir, exist_ok=True)
     log_path = osp.join(work_dir, 'demo.log')
-    runs = len(seeds) * (len(PRETRAININGS) + len(TASKS) * len(INITIALISATIONS))
+    runs = len(seeds) * (len(PRETRAININGS) + len(DEMO_TASKS) * len(DEMO_INITS))
     minutes = EXPECTED_MINUTES * len(seeds)
     expected = 'about a minute' if quick else f'about {minutes} min on 2 idle CPU cores, longer on a busy one'
     LOGGER.info(f'GeRSP demo: {runs} training runs for seeds {list(seeds)}{" (quick)" if quick else ""}, '

@@ -1,8 +1,12 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""What the demo compares: four backbone initialisations, each fine-tuned on the same two downstream tasks.
+"""What the demo compares: four backbone inits, each fine-tuned on the same two downstream tasks.
 
-The three pre-trainings see the same images of each source for the same number of iterations, with the
-same augmentation, optimizer and schedule (configs/demo/):
+The demo speaks the downstream suite's vocabulary (:mod:`gersp_mm.downstream`): a task is a
+:class:`~gersp_mm.downstream.TaskSpec` (its configs per init variant, the metric), an init an
+:class:`~gersp_mm.downstream.Init` (a label and the config variant it runs with). Its three pre-trained inits
+are checkpoints (the ``gersp`` variant of each task's configs, with the backbone exported from the
+pre-training), the fourth is the suite's ``random`` init. The three pre-trainings see the same images of each
+source for the same number of iterations, with the same augmentation, optimizer and schedule (configs/demo/):
 
 - ``gersp``: GeRSP, the contrastive loss on the aerial scenes plus the supervised loss on the natural
   patterns, one student (``gersp_r18_demo.py``);
@@ -18,68 +22,11 @@ import os.path as osp
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
-from gersp_mm.downstream.tasks import config_root
+from gersp_mm.downstream import Init, TaskSpec, variant_configs
+from gersp_mm.utils.package_files import config_root
 
-
-@dataclass(frozen=True)
-class Initialisation:
-    """A backbone initialisation of the comparison.
-
-    Attributes:
-        key (str): Short name, used in run folders (``pretrain_<key>``, ``<task>_<key>``).
-        title (str): Column title in the results table.
-        pretrain_config (str, optional): Config file in configs/demo of its pre-training; None for random.
-    """
-
-    key: str
-    title: str
-    pretrain_config: Optional[str]
-
-
-@dataclass(frozen=True)
-class DownstreamTask:
-    """A downstream task of the demo.
-
-    Attributes:
-        key (str): Short name, used in run folders (``<key>_<init>``).
-        title (str): Row title in the results table.
-        metric_title (str): Metric name in the results table.
-        metric (str): Metric key as the evaluator logs it.
-        scale (float): Factor from the logged value to the reported one (percent).
-        pretrained_config (str): Config file in configs/demo that loads a pre-trained backbone.
-        random_config (str): Config file in configs/demo with the same settings from a random backbone.
-    """
-
-    key: str
-    title: str
-    metric_title: str
-    metric: str
-    scale: float
-    pretrained_config: str
-    random_config: str
-
-    def config(self, init: str) -> str:
-        """The config file of this task for an initialisation key."""
-        return self.random_config if init == 'random' else self.pretrained_config
-
-
-INITIALISATIONS: Tuple[Initialisation, ...] = (
-    Initialisation('gersp', 'GeRSP', 'gersp_r18_demo.py'),
-    Initialisation('moco', 'MoCo v2, aerial only', 'mocov2_r18_demo.py'),
-    Initialisation('supervised', 'supervised, natural only', 'resnet18_demo-natural.py'),
-    Initialisation('random', 'random init', None),
-)
-PRETRAININGS: Tuple[Initialisation, ...] = tuple(init for init in INITIALISATIONS if init.pretrain_config)
-
-TASKS: Tuple[DownstreamTask, ...] = (
-    DownstreamTask('det', 'DIOR-format detection, Faster R-CNN R18-FPN', 'VOC mAP@0.5 (%)', 'pascal_voc/mAP', 100.0,
-                   'faster-rcnn_r18-gersp_fpn_demo-dior.py', 'faster-rcnn_r18-random_fpn_demo-dior.py'),
-    DownstreamTask('cls', 'NWPU-format scene classification, ResNet-18', 'top-1 (%)', 'accuracy/top1', 1.0,
-                   'resnet18-gersp_demo-nwpu.py', 'resnet18-random_demo-nwpu.py'),
-)
-
-#: The k-NN monitor's key in the pre-training logs (``KNNMonitorHook``, prefix ``monitor``).
-KNN_METRIC = 'monitor/knn_top1'
+#: The config variants of the demo's tasks: a checkpoint's (``gersp``) and ``random``.
+DEMO_VARIANTS = ('gersp', 'random')
 
 
 def demo_config(name: str) -> str:
@@ -87,6 +34,70 @@ def demo_config(name: str) -> str:
     return osp.join(config_root(), 'configs', 'demo', name)
 
 
+@dataclass(frozen=True)
+class DemoInit(Init):
+    """A backbone init of the demo: a suite :class:`~gersp_mm.downstream.Init` with its title and pre-training.
+
+    A pre-trained init's ``checkpoint`` is the backbone its pre-training exports, set for each seed's runs
+    (:func:`dataclasses.replace`); in the plan it is None.
+
+    Attributes:
+        title (str): Column title in the results table, name in the progress lines and the figures.
+        pretrain_config (str, optional): The config of its pre-training (configs/demo); None for ``random``.
+    """
+
+    title: str = ''
+    pretrain_config: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class DemoTask(TaskSpec):
+    """A downstream task of the demo: a suite :class:`~gersp_mm.downstream.TaskSpec` with its titles.
+
+    Its ``name`` names the runs (``<name>_<init label>``), its ``configs`` (configs/demo) hold the
+    :data:`DEMO_VARIANTS`.
+
+    Attributes:
+        title (str): Row title in the results table.
+        metric_title (str): Metric name in the results table.
+    """
+
+    title: str = ''
+    metric_title: str = ''
+
+
+def _pretrained(label: str, title: str, pretrain_config: str) -> DemoInit:
+    return DemoInit(label, 'gersp', title=title, pretrain_config=demo_config(pretrain_config))
+
+
+def _task(name: str, gersp_config: str, metric: str, scale: float, title: str, metric_title: str) -> DemoTask:
+    return DemoTask(name, variant_configs(demo_config(gersp_config), DEMO_VARIANTS), metric, scale, title=title,
+                    metric_title=metric_title)
+
+
+#: The inits compared, in the table's column order.
+DEMO_INITS: Tuple[DemoInit, ...] = (
+    _pretrained('gersp', 'GeRSP', 'gersp_r18_demo.py'),
+    _pretrained('moco', 'MoCo v2, aerial only', 'mocov2_r18_demo.py'),
+    _pretrained('supervised', 'supervised, natural only', 'resnet18_demo-natural.py'),
+    DemoInit('random', 'random', title='random init'),
+)
+#: The inits with a pre-training, in the order they run.
+PRETRAININGS: Tuple[DemoInit, ...] = tuple(init for init in DEMO_INITS if init.pretrain_config)
+
+#: The downstream tasks (task name -> task), in the table's row order; the metric is the key its config's
+#: evaluator logs (:func:`gersp_mm.downstream.primary_metric`).
+DEMO_TASKS: Dict[str, DemoTask] = {task.name: task for task in (
+    _task('det', 'faster-rcnn_r18-gersp_fpn_demo-dior.py', 'pascal_voc/mAP', 100.0,
+          'DIOR-format detection, Faster R-CNN R18-FPN', 'VOC mAP@0.5 (%)'),
+    _task('cls', 'resnet18-gersp_demo-nwpu.py', 'accuracy/top1', 1.0, 'NWPU-format scene classification, ResNet-18',
+          'top-1 (%)'),
+)}
+
+#: The k-NN monitor's key in the pre-training logs (``KNNMonitorHook``, prefix ``monitor``).
+KNN_METRIC = 'monitor/knn_top1'
+
+
 def init_titles() -> Dict[str, str]:
-    """Initialisation key -> title, in the table's column order."""
-    return {init.key: init.title for init in INITIALISATIONS}
+    """Init label -> title, in the table's column order."""
+    return {init.label: init.title for init in DEMO_INITS}

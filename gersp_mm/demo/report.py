@@ -3,10 +3,10 @@
 import math
 from typing import Dict, List, Optional, Sequence
 
-from gersp_mm.downstream import Summary
+from gersp_mm.analysis.seed_summary import Summary
 
 from .environment import describe_environment
-from .plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS
+from .plan import DEMO_INITS, DEMO_TASKS, KNN_METRIC, PRETRAININGS, init_titles
 from .synthetic_scenes import SCENE_CLASSES
 
 #: Row of the k-NN monitor in the results table (final value of each pre-training).
@@ -25,18 +25,18 @@ def results_table(summaries: Sequence[Summary]) -> List[str]:
     """The results as Markdown table lines: one row per task (and the k-NN monitor), one column per init.
 
     Args:
-        summaries (Sequence[Summary]): The runs' results, ``task`` being a task key or ``'knn'`` and ``init``
-            an initialisation key (see :mod:`.plan`).
+        summaries (Sequence[Summary]): The runs' results, ``task`` being a task name or ``'knn'`` and ``init``
+            an init label (see :mod:`.plan`).
 
     Returns:
         list[str]: The lines of the table; a missing result is ``-``.
     """
     cells = {(summary.task, summary.init): format_cell(summary) for summary in summaries}
-    header = ['task', 'metric', *(init.title for init in INITIALISATIONS)]
-    rows = [(task.key, task.title, task.metric_title) for task in TASKS] + [('knn', *KNN_ROW)]
+    header = ['task', 'metric', *(init.title for init in DEMO_INITS)]
+    rows = [(task.name, task.title, task.metric_title) for task in DEMO_TASKS.values()] + [('knn', *KNN_ROW)]
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
-    for key, title, metric in rows:
-        values = [cells.get((key, init.key), '-') for init in INITIALISATIONS]
+    for name, title, metric in rows:
+        values = [cells.get((name, init.label), '-') for init in DEMO_INITS]
         lines.append('| ' + ' | '.join([title, metric, *values]) + ' |')
     return lines
 
@@ -59,22 +59,23 @@ def _difference(first: Summary, second: Summary) -> str:
 def findings(summaries: Sequence[Summary]) -> List[str]:
     """What the numbers show, in sentences derived from them (nothing is claimed that they do not show).
 
-    For each task: GeRSP's difference with each other initialisation; then on how many tasks GeRSP beats
+    For each task: GeRSP's difference with each other init; then on how many tasks GeRSP beats
     both single-source pre-trainings, and how much a single seed can be trusted.
     """
     by_key: Dict[tuple, Summary] = {(summary.task, summary.init): summary for summary in summaries}
-    titles = {init.key: init.title for init in INITIALISATIONS}
+    titles = init_titles()
     lines, wins, clear_wins, compared = [], 0, 0, 0
-    for task in TASKS:
-        gersp = by_key.get((task.key, 'gersp'))
-        others = [init.key for init in INITIALISATIONS if init.key != 'gersp' and (task.key, init.key) in by_key]
+    for task in DEMO_TASKS.values():
+        gersp = by_key.get((task.name, 'gersp'))
+        others = [init.label for init in DEMO_INITS
+                  if init.label != 'gersp' and (task.name, init.label) in by_key]
         if gersp is None or not others:
             continue
-        differences = ', '.join(f'{_difference(gersp, by_key[(task.key, other)])} vs {titles[other]}'
+        differences = ', '.join(f'{_difference(gersp, by_key[(task.name, other)])} vs {titles[other]}'
                                 for other in others)
         lines.append(f'{task.title}: GeRSP {format_cell(gersp)} {task.metric_title}; {differences}.')
-        single_source = [by_key[(task.key, init.key)] for init in PRETRAININGS
-                         if init.key != 'gersp' and (task.key, init.key) in by_key]
+        single_source = [by_key[(task.name, init.label)] for init in PRETRAININGS
+                         if init.label != 'gersp' and (task.name, init.label) in by_key]
         if single_source:
             compared += 1
             wins += all(gersp.mean > other.mean for other in single_source)
@@ -85,7 +86,7 @@ def findings(summaries: Sequence[Summary]) -> List[str]:
         lines.append(f'GeRSP beats both single-source pre-trainings on {wins} of {compared} tasks{clearly}'
                      + ('.' if wins == compared else ': these numbers do not show that combining the sources beats '
                         'each source alone on every task.'))
-    knn = {init.key: by_key[('knn', init.key)] for init in PRETRAININGS if ('knn', init.key) in by_key}
+    knn = {init.label: by_key[('knn', init.label)] for init in PRETRAININGS if ('knn', init.label) in by_key}
     if knn:
         best = max(knn, key=lambda key: knn[key].mean)
         lines.append(f'The k-NN monitor ends highest for {titles[best]} ({format_cell(knn[best])}%; chance is '
@@ -122,8 +123,8 @@ def caveats(quick: bool) -> List[str]:
 
 
 def knn_summaries(values: Dict[str, List[float]], seeds: Sequence[int]) -> List[Summary]:
-    """Summaries of the final k-NN monitor values: ``values`` maps an init key to one value per seed."""
-    return [Summary('knn', key, KNN_METRIC, tuple(seeds), tuple(runs)) for key, runs in values.items()]
+    """Summaries of the final k-NN monitor values: ``values`` maps an init label to one value per seed."""
+    return [Summary('knn', label, KNN_METRIC, tuple(seeds), tuple(runs)) for label, runs in values.items()]
 
 
 def results_header(command: str, num_seeds: int, duration: str, environment: Dict[str, object]) -> str:

@@ -4,11 +4,9 @@
 The functions return top-level config fields, which :func:`.runs.write_config` writes into a config that
 inherits the configs/demo file (merged as mmengine merges configs).
 """
-from typing import Optional
-
 from mmengine.config import Config
 
-from .plan import DownstreamTask, Initialisation, demo_config
+from .plan import DemoInit, DemoTask
 from .synthetic_scenes import DemoDataRoots
 
 
@@ -18,11 +16,11 @@ def quick_schedule(epochs: int) -> dict:
                 default_hooks=dict(logger=dict(interval=1), checkpoint=dict(interval=epochs)))
 
 
-def pretrain_fields(init: Initialisation, data: DemoDataRoots, seed: int, quick: bool) -> dict:
+def pretrain_fields(init: DemoInit, data: DemoDataRoots, seed: int, quick: bool) -> dict:
     """The overrides of a pre-training: its source(s), the k-NN monitor's scenes, the seed.
 
     Args:
-        init (Initialisation): The pre-training (``gersp``, ``moco`` or ``supervised``).
+        init (DemoInit): The pre-trained init (``gersp``, ``moco`` or ``supervised``).
         data (DemoDataRoots): The demo's datasets.
         seed (int): Seed of the sampler and of the run.
         quick (bool): Batches of 8, one epoch, the k-NN monitor every 2 iterations on 2 + 2 scenes per class.
@@ -32,8 +30,8 @@ def pretrain_fields(init: Initialisation, data: DemoDataRoots, seed: int, quick:
     """
     rs_root, natural_root = data.million_aid + '/', data.imagenet + '/'
     dataset = dict(gersp=dict(rs=dict(data_root=rs_root), natural=dict(data_root=natural_root)),
-                   moco=dict(data_root=rs_root), supervised=dict(data_root=natural_root))[init.key]
-    hooks = Config.fromfile(demo_config(init.pretrain_config)).custom_hooks
+                   moco=dict(data_root=rs_root), supervised=dict(data_root=natural_root))[init.label]
+    hooks = Config.fromfile(init.pretrain_config).custom_hooks
     for hook in hooks:
         if hook['type'] == 'KNNMonitorHook':
             hook['dataset']['data_root'] = data.nwpu
@@ -48,25 +46,25 @@ def pretrain_fields(init: Initialisation, data: DemoDataRoots, seed: int, quick:
     return fields
 
 
-def finetune_fields(task: DownstreamTask, data: DemoDataRoots, seed: int, checkpoint: Optional[str],
-                    quick: bool) -> dict:
+def finetune_fields(task: DemoTask, init: DemoInit, data: DemoDataRoots, seed: int, quick: bool) -> dict:
     """The overrides of a fine-tuning: its dataset, the seed and the pre-trained backbone.
 
     Args:
-        task (DownstreamTask): The downstream task (``det`` or ``cls``).
+        task (DemoTask): The downstream task (``det`` or ``cls``).
+        init (DemoInit): The init; its ``checkpoint`` (the exported backbone to start from) is None for
+            ``random``.
         data (DemoDataRoots): The demo's datasets.
         seed (int): Seed of the run.
-        checkpoint (str, optional): The exported backbone to start from; None for the random init.
         quick (bool): Two epochs.
 
     Returns:
         dict: Top-level config fields.
     """
-    data_root = dict(det=data.dior + '/', cls=data.nwpu)[task.key]
+    data_root = dict(det=data.dior + '/', cls=data.nwpu)[task.name]
     loader = dict(dataset=dict(data_root=data_root))
     fields = dict(train_dataloader=loader, val_dataloader=loader, test_dataloader=loader, randomness=dict(seed=seed))
-    if checkpoint is not None:
-        fields['model'] = dict(backbone=dict(init_cfg=dict(checkpoint=checkpoint)))
+    if init.checkpoint is not None:
+        fields['model'] = dict(backbone=dict(init_cfg=dict(checkpoint=init.checkpoint)))
     if quick:
         fields.update(quick_schedule(2))
     return fields

@@ -19,7 +19,7 @@ import os.path as osp
 import shutil
 from typing import List, Sequence
 
-from gersp_mm.downstream import Summary
+from gersp_mm.analysis.seed_summary import Summary
 from gersp_mm.fileio import atomic_write
 
 #: Files and folders the demo writes in its work dir (removed before a new run; nothing else is touched).

@@ -23,8 +23,10 @@ into an already finished training and gets no final result: evaluate its last ch
 ``tools/test.py`` or delete the work dir.
 
 Failures: a run that exits non-zero, or finishes without a final result, is reported and the suite goes on;
-the exit code is 1 if any run failed. Unknown tasks, missing checkpoint files and bad options stop before
-anything runs (exit code 2), and so do the preflight checks, also with ``--dry-run`` and ``--launcher slurm``
+the exit code is 1 if any run failed. Unknown tasks, missing checkpoint files, bad options and
+``--cfg-options`` that a task's config refuses (an override that would change nothing, e.g. a ``data_root``
+variable the config does not use: ``gersp_mm.utils.config_overrides``) stop before anything runs (exit code 2),
+and so do the preflight checks, also with ``--dry-run`` and ``--launcher slurm``
 (``gersp_mm.downstream.preflight``): every training ``data_root`` and ``ann_file`` exists, every checkpoint
 loads and holds a complete ResNet of the depth of each task's backbone (one line per problem).
 
@@ -70,6 +72,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import List, Optional, Sequence
 
+from ..engine.config_checks import ConfigCheckError
 from ..fileio import atomic_write
 from . import (
     LAUNCHERS,
@@ -153,7 +156,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                if init.checkpoint is not None and '://' not in init.checkpoint and not osp.isfile(init.checkpoint)]
     if missing:
         parser.error(f'checkpoint file(s) not found: {", ".join(missing)}')
-    configs = load_plan_configs(args.runs, args.cfg_options)
+    try:
+        configs = load_plan_configs(args.runs, args.cfg_options)
+    except ConfigCheckError as err:  # an override a config refuses: one sentence naming the task and the key
+        parser.exit(2, f'error: {err}\n')
     args.run_options, args.task_data = {}, {}  # config -> its --data-root overrides; task -> the roots it reads
     for run in args.runs:
         if run.task.name in data_roots and run.config not in args.run_options:

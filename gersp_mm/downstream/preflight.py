@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config, DictAction
 
+from ..engine.config_checks import ConfigCheckError
 from ..export import (
     BackboneExtractionError,
     BackboneMismatchError,
@@ -30,7 +31,8 @@ from ..export import (
 )
 from ..fileio import CheckpointLoadError, load_checkpoint_file
 from ..utils import load_tool_config
-from .runs import Init, Run, display_path
+from .inits import Init
+from .runs import Run, display_path
 
 #: The dataloaders whose datasets a training run builds.
 TRAINING_LOADERS = ('train_dataloader', 'val_dataloader')
@@ -140,9 +142,22 @@ def _check_checkpoint(init: Init, runs: Sequence[Run], configs: Dict[str, Config
 
 
 def load_plan_configs(runs: Sequence[Run], cfg_options: Sequence[str] = ()) -> Dict[str, Config]:
-    """The config of every run of the plan, with the benchmark's ``--cfg-options`` applied (as the tools do)."""
+    """The config of every run of the plan, with the benchmark's ``--cfg-options`` applied (as the tools do).
+
+    Raises:
+        ConfigCheckError: If a config refuses an override, e.g. a variable it does not use
+            (:func:`~gersp_mm.utils.load_tool_config`); of the same type as the refusal, its message prefixed
+            with the task(s) and the config.
+    """
     options = parse_cfg_options(cfg_options)
-    return {config: load_tool_config(config, options) for config in dict.fromkeys(run.config for run in runs)}
+    configs = {}
+    for config in dict.fromkeys(run.config for run in runs):
+        try:
+            configs[config] = load_tool_config(config, options)
+        except ConfigCheckError as err:
+            tasks = ', '.join(dict.fromkeys(run.task.name for run in runs if run.config == config))
+            raise type(err)(f'task {tasks} ({display_path(config)}): {err}') from err
+    return configs
 
 
 def preflight(runs: Sequence[Run], cfg_options: Sequence[str] = (),

@@ -4,8 +4,10 @@ import csv
 import math
 from typing import Optional, Sequence
 
+from ..analysis.png_figure import new_figure, save_png
+from ..analysis.seed_summary import Summary
 from ..fileio import atomic_write
-from .summary import Summary, init_order
+from .summary import init_order
 from .tasks import PAPER_COLUMN_TITLES, PAPER_COLUMNS, TASKS
 
 
@@ -73,15 +75,11 @@ def plot(summaries: Sequence[Summary], path: str) -> None:
         summaries (Sequence[Summary]): From :func:`collect`.
         path (str): The PNG file to write.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     tasks = list(dict.fromkeys(summary.task for summary in summaries))
     inits = sorted({summary.init for summary in summaries}, key=init_order)
     by_key = {(summary.task, summary.init): summary for summary in summaries}
     width = 0.8 / len(inits)
-    fig = Figure(figsize=(max(4.0, 0.5 * len(tasks) * (len(inits) + 1)) + 3.0, 4.5))
-    FigureCanvasAgg(fig)
+    fig = new_figure((max(4.0, 0.5 * len(tasks) * (len(inits) + 1)) + 3.0, 4.5))
     ax = fig.add_subplot()
     for i, init in enumerate(inits):
         xs, means, stds = [], [], []
@@ -110,5 +108,4 @@ def plot(summaries: Sequence[Summary], path: str) -> None:
     ax.set_title('Benchmark: mean +- std over seeds')
     ax.legend(fontsize='small', loc='upper left', bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
-    with atomic_write(path) as file:
-        fig.savefig(file, format='png', dpi=100)
+    save_png(fig, path)

@@ -1,5 +1,5 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Final results of downstream benchmark runs, read from mmengine's logs, and the results table, CSV and plot.
+"""Final results of downstream benchmark runs, read from mmengine's logs (``tools/frozen_eval.py``'s for a frozen task).
 
 **Final result of a run.** mmengine validates at the last epoch (iteration) of training whatever
 ``val_interval`` is, and logs the metrics of every validation to ``<timestamp>/vis_data/scalars.json`` (one
@@ -19,9 +19,6 @@ from mmengine.config import Config
 
 from ..analysis.scalar_logs import last_record_with, log_dirs
 from .tasks import FROZEN_METRIC
-
-#: Init labels that are not checkpoints, placed after the checkpoints in the tables.
-BASELINE_INITS = ('imagenet', 'random')
 
 
 class FinalResult(NamedTuple):

@@ -1,7 +1,7 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""Benchmark runs: backbone inits, the plan (task x init x seed), what to do with each run, its command.
+"""Benchmark runs: the plan (task x init x seed), what to do with each run, its command.
 
-A run is one fine-tuning of one task from one backbone init with one seed, in its own work dir
+A run is one fine-tuning of one task from one backbone init (:mod:`.inits`) with one seed, in its own work dir
 ``<work_dir>/<task>/<init label>/seed<N>``. Its action follows from that work dir:
 
 - ``skip``: the work dir has its final result (:func:`gersp_mm.downstream.results.read_final_result`);
@@ -15,63 +15,18 @@ reuses the features and predictions an interrupted run saved).
 """
 import os
 import os.path as osp
-import re
 import shlex
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from typing import List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from ..utils.package_files import tool_path
+from .inits import NAMED_INITS, Init
 from .results import FinalResult, newest_config, read_final_result
-from .tasks import TaskSpec, config_root
+from .tasks import TaskSpec
 
-#: Init names that select a config variant instead of a checkpoint.
-NAMED_INITS = {'imagenet': 'in1k', 'random': 'random'}
 LAUNCHERS = ('local', 'slurm')
-_LABEL = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._+-]*$')
-
-
-@dataclass(frozen=True)
-class Init:
-    """A backbone initialisation.
-
-    Attributes:
-        label (str): Its name in the work dirs and the tables.
-        variant (str): The config variant it runs with: ``'gersp'`` (a checkpoint), ``'in1k'`` or ``'random'``.
-        checkpoint (str, optional): The checkpoint of a ``'gersp'`` init: a file or a URL.
-    """
-
-    label: str
-    variant: str
-    checkpoint: Optional[str] = None
-
-
-def parse_init(spec: str) -> Init:
-    """Parse an init given on the command line.
-
-    Args:
-        spec (str): ``imagenet``, ``random``, a checkpoint ``PATH`` (labelled with its file name without
-            extension) or ``LABEL=PATH``.
-
-    Returns:
-        Init: The init.
-
-    Raises:
-        ValueError: If the label is not a plain name (letters, digits, ``._+-``) or is ``imagenet`` or
-            ``random`` for a checkpoint.
-    """
-    if spec in NAMED_INITS:
-        return Init(spec, NAMED_INITS[spec])
-    label, sep, path = spec.partition('=')
-    if not (sep and _LABEL.match(label)):
-        label, path = osp.splitext(osp.basename(spec.rstrip('/')))[0], spec
-    if not _LABEL.match(label):
-        raise ValueError(f'init label {label!r} (from {spec!r}) must be letters, digits and ._+- '
-                         '(give one with LABEL=PATH)')
-    if label in NAMED_INITS:
-        raise ValueError(f'the label {label!r} is reserved for the {label} init; give the checkpoint {path!r} '
-                         'another one with LABEL=PATH')
-    return Init(label, 'gersp', path)
 
 
 @dataclass(frozen=True)
@@ -211,21 +166,15 @@ def train_command(run: Run,
     if run.init.checkpoint is not None:
         options.append(f'model.backbone.init_cfg.checkpoint={run.init.checkpoint}')
     args = [*(['--resume'] if action == 'resume' else []), *train_args, '--cfg-options', *options, *cfg_options]
-    tools = osp.join(config_root(), 'tools')
     config = display_path(run.config)
     if launcher == 'slurm':
         job_name = run.name.replace('/', '_')
-        return Command((display_path(osp.join(tools, 'slurm_train.sh')), partition, job_name, config, run.work_dir,
-                        *args), {'GPUS': str(gpus)})
+        return Command((display_path(tool_path('slurm_train.sh')), partition, job_name, config, run.work_dir, *args),
+                       {'GPUS': str(gpus)})
     args = ['--work-dir', run.work_dir, *args]
     if gpus == 1:
-        return Command((python, display_path(osp.join(tools, 'train.py')), config, *args))
-    return Command(('bash', display_path(osp.join(tools, 'dist_train.sh')), config, str(gpus), *args),
-                   {'PYTHON': python})
-
-
-#: The backbone argument of ``tools/frozen_eval.py`` for the named init variants.
-_FROZEN_BACKBONES = {'in1k': 'imagenet', 'random': 'random'}
+        return Command((python, display_path(tool_path('train.py')), config, *args))
+    return Command(('bash', display_path(tool_path('dist_train.sh')), config, str(gpus), *args), {'PYTHON': python})
 
 
 def frozen_command(run: Run, cfg_options: Sequence[str] = (), python: str = sys.executable) -> Command:
@@ -235,9 +184,10 @@ def frozen_command(run: Run, cfg_options: Sequence[str] = (), python: str = sys.
     Frozen runs are one process on this machine whatever the launcher and GPU count (the tool uses a GPU when
     there is one); the tool resumes an interrupted run from its saved predictions.
     """
-    backbone = _FROZEN_BACKBONES.get(run.init.variant, run.init.checkpoint)
+    named = {variant: label for label, variant in NAMED_INITS.items()}  # the tool names them as the suite does
+    backbone = named.get(run.init.variant, run.init.checkpoint)
     cache = osp.join(osp.dirname(osp.dirname(run.work_dir)), 'features')
-    argv = [python, display_path(osp.join(config_root(), 'tools', 'frozen_eval.py')), display_path(run.config),
+    argv = [python, display_path(tool_path('frozen_eval.py')), display_path(run.config),
             f'{run.init.label}={backbone}', '--seeds', str(run.seed), '--work-dir', run.work_dir,
             '--cache-dir', cache]
     if cfg_options:

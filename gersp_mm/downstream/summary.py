@@ -6,7 +6,8 @@ import re
 from typing import Dict, List, Tuple
 
 from ..analysis.seed_summary import Summary
-from .results import BASELINE_INITS, newest_config, read_final_result
+from .inits import NAMED_INITS
+from .results import newest_config, read_final_result
 from .tasks import TASKS, primary_metric
 
 _SEED_DIR = re.compile(r'^seed(\d+)$')
@@ -27,7 +28,9 @@ def _subdirs(path: str) -> List[str]:
 
 
 def init_order(init: str) -> Tuple[int, str]:
-    return (BASELINE_INITS.index(init) + 1 if init in BASELINE_INITS else 0, init)
+    """Sort key of an init label: the checkpoints by label, then the named inits in :data:`NAMED_INITS` order."""
+    named = list(NAMED_INITS)
+    return (named.index(init) + 1 if init in named else 0, init)
 
 
 def _task_order(task: str) -> Tuple[int, str]:

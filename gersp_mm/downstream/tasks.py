@@ -14,9 +14,11 @@ A config file outside the table is a task too (:func:`resolve_task`): its metric
 import os.path as osp
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from mmengine.config import Config
+
+from ..utils.package_files import config_root
 
 #: The init variants of every task, as they appear in the config names.
 VARIANTS = ('gersp', 'in1k', 'random')
@@ -47,15 +49,6 @@ EVALUATOR_METRICS: Dict[str, Tuple[Optional[str], str, float]] = {
 _VARIANT_TOKEN = re.compile(r'-(gersp|in1k|random)(?=[-_.])')
 
 
-def config_root() -> str:
-    """The folder holding ``configs/``: the repository, or ``gersp_mm/.mim`` in an installed package."""
-    package = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    for root in (osp.dirname(package), osp.join(package, '.mim')):
-        if osp.isdir(osp.join(root, 'configs')):
-            return root
-    raise FileNotFoundError(f'no configs/ folder next to {package} nor in {osp.join(package, ".mim")}')
-
-
 @dataclass(frozen=True)
 class TaskSpec:
     """One downstream benchmark.
@@ -79,14 +72,27 @@ class TaskSpec:
     kind: str = 'finetune'
 
 
+def variant_configs(gersp_config: str, variants: Sequence[str] = VARIANTS) -> Dict[str, str]:
+    """The config of each init variant of a task, named after its ``gersp`` config.
+
+    Args:
+        gersp_config (str): The path of the task's ``gersp`` config, whose file name holds ``-gersp``.
+        variants (Sequence[str]): The variants the task has (:data:`VARIANTS` or some of them).
+
+    Returns:
+        dict[str, str]: Variant -> config path (``-gersp`` in the file name replaced by ``-<variant>``).
+    """
+    folder, filename = osp.split(gersp_config)
+    return {variant: osp.join(folder, filename.replace('-gersp', f'-{variant}')) for variant in variants}
+
+
 def _paper(*values: float) -> Dict[str, float]:
     return dict(zip(PAPER_COLUMNS, values))
 
 
 def _task(name: str, gersp_config: str, metric: str, scale: float = 1.0, paper: Optional[Dict[str, float]] = None,
           note: str = '') -> TaskSpec:
-    folder, filename = osp.split(osp.join(config_root(), 'configs', gersp_config))
-    configs = {variant: osp.join(folder, filename.replace('-gersp', f'-{variant}')) for variant in VARIANTS}
+    configs = variant_configs(osp.join(config_root(), 'configs', gersp_config))
     return TaskSpec(name, configs, metric, scale, paper or {}, note)
 
 

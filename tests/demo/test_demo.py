@@ -14,14 +14,14 @@ import torch
 from mmengine.config import Config
 
 from gersp_mm.demo.pipeline import Demo
-from gersp_mm.demo.plan import INITIALISATIONS, KNN_METRIC, PRETRAININGS, TASKS
+from gersp_mm.demo.plan import DEMO_INITS, DEMO_TASKS, KNN_METRIC, PRETRAININGS
 from gersp_mm.demo.report import README_BEGIN, README_END
 from gersp_mm.demo.synthetic_scenes import DemoDataRoots
 
 pytestmark = pytest.mark.slow  # every test here shares or makes a run of a minute or more
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 3
-NUM_STAGES = 1 + len(PRETRAININGS) + len(TASKS) * len(INITIALISATIONS) + 1
+NUM_STAGES = 1 + len(PRETRAININGS) + len(DEMO_TASKS) * len(DEMO_INITS) + 1
 
 
 @pytest.fixture(scope='module')
@@ -68,8 +68,8 @@ def test_the_results_are_the_runs_final_metrics_in_percent(quick_demo):
     summary = json.loads((work_dir / 'results.json').read_text())
     assert summary['seeds'] == [SEED] and summary['quick'] is True
     results = {(row['task'], row['init']): row for row in summary['results']}
-    assert set(results) == {(task.key, init.key) for task in TASKS for init in INITIALISATIONS} | {
-        ('knn', init.key) for init in PRETRAININGS}
+    assert set(results) == {(task, init.label) for task in DEMO_TASKS for init in DEMO_INITS} | {
+        ('knn', init.label) for init in PRETRAININGS}
     scales = {'pascal_voc/mAP': 100.0, 'accuracy/top1': 1.0, KNN_METRIC: 1.0}
     for (task, init), row in results.items():
         run = f'pretrain_{init}' if task == 'knn' else f'{task}_{init}'
@@ -89,7 +89,7 @@ def test_the_results_block_is_printed_and_written(quick_demo):
     assert environment['torch_threads'] == torch.get_num_threads()  # the demo runs with the default threads
     assert all(f'      {line}'.rstrip() in stdout for line in block.splitlines())
     rows = table_cells(block.splitlines())
-    assert rows[0][2:] == [init.title for init in INITIALISATIONS] and len(rows) == 2 + len(TASKS) + 1
+    assert rows[0][2:] == [init.title for init in DEMO_INITS] and len(rows) == 2 + len(DEMO_TASKS) + 1
     csv_rows = (work_dir / 'results.csv').read_text().splitlines()
     assert csv_rows[0] == 'task,init,metric,seeds,values,mean,std' and len(csv_rows) == 1 + 4 * 2 + 3
 
@@ -108,7 +108,7 @@ def test_the_readme_shows_a_results_block_in_the_format_the_demo_writes(quick_de
     cell = re.compile(r'-|\d+\.\d\d( ± \d+\.\d\d)?')
     for row in shown_rows[2:]:
         assert all(cell.fullmatch(value) for value in row[2:]), row
-    assert sum(cell != '-' for row in shown_rows[2:] for cell in row[2:]) == len(TASKS) * 4 + 3
+    assert sum(cell != '-' for row in shown_rows[2:] for cell in row[2:]) == len(DEMO_TASKS) * 4 + 3
     assert 'Caveats:' in shown and not any('QUICK RUN' in line for line in shown)
 
 
@@ -129,30 +129,30 @@ def test_the_pictures_are_written(quick_demo):
 def test_the_pre_trainings_log_the_k_nn_monitor(quick_demo):
     work_dir, _, _ = quick_demo
     for init in PRETRAININGS:
-        log = next((work_dir / f'seed{SEED}' / f'pretrain_{init.key}').glob('*/vis_data/scalars.json'))
+        log = next((work_dir / f'seed{SEED}' / f'pretrain_{init.label}').glob('*/vis_data/scalars.json'))
         steps = [json.loads(line)['step'] for line in log.read_text().splitlines() if KNN_METRIC in line]
-        assert steps == [2, 4], init.key
+        assert steps == [2, 4], init.label
 
 
 def test_each_fine_tuning_loads_its_own_exported_backbone_and_differs_only_there(quick_demo):
     work_dir, _, _ = quick_demo
     seed_dir = work_dir / f'seed{SEED}'
     for init in PRETRAININGS:
-        exported = torch.load(seed_dir / 'checkpoints' / f'{init.key}_r18_backbone.pth', weights_only=True)
-        pretrained = torch.load(seed_dir / f'pretrain_{init.key}' / 'epoch_1.pth', map_location='cpu',
+        exported = torch.load(seed_dir / 'checkpoints' / f'{init.label}_r18_backbone.pth', weights_only=True)
+        pretrained = torch.load(seed_dir / f'pretrain_{init.label}' / 'epoch_1.pth', map_location='cpu',
                                 weights_only=False)['state_dict']
         assert exported['state_dict'].keys() == {key for key in pretrained if key.startswith('backbone.')}
         assert all(torch.equal(value, pretrained[key]) for key, value in exported['state_dict'].items())
-    for task in TASKS:
-        configs = {init.key: Config.fromfile(str(seed_dir / 'configs' / f'{task.key}_{init.key}.py'))
-                   for init in INITIALISATIONS}
-        for key, cfg in configs.items():
+    for task in DEMO_TASKS:
+        configs = {init.label: Config.fromfile(str(seed_dir / 'configs' / f'{task}_{init.label}.py'))
+                   for init in DEMO_INITS}
+        for label, cfg in configs.items():
             init_cfg = str(cfg.model.backbone.init_cfg)
-            if key == 'random':
+            if label == 'random':
                 assert 'checkpoint' not in init_cfg
             else:
                 assert cfg.model.backbone.init_cfg.checkpoint == str(seed_dir / 'checkpoints' /
-                                                                     f'{key}_r18_backbone.pth')
+                                                                     f'{label}_r18_backbone.pth')
             cfg.model.backbone.pop('init_cfg')
         for cfg in configs.values():
             assert cfg.model == configs['gersp'].model and cfg.randomness.seed == SEED

@@ -1,16 +1,20 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
-"""The demo's three pre-trainings differ only in what the comparison is about (the sources and the loss)."""
+"""The demo's three pre-trainings differ only in what the comparison is about (the sources and the loss); its
+tasks and inits are the downstream suite's."""
+import os
+
 import pytest
 
 from gersp_mm.demo.demo_data import FULL_SIZES
-from gersp_mm.demo.plan import PRETRAININGS, demo_config
+from gersp_mm.demo.plan import DEMO_INITS, DEMO_TASKS, DEMO_VARIANTS, PRETRAININGS
+from gersp_mm.downstream import NAMED_INITS, Init, TaskSpec, primary_metric
 from tests.config_helpers import load_config
 
 
 @pytest.fixture
 def configs():
     """Fresh copies (the tests modify them)."""
-    return {init.key: load_config(demo_config(init.pretrain_config)) for init in PRETRAININGS}
+    return {init.label: load_config(init.pretrain_config) for init in PRETRAININGS}
 
 
 def test_moco_is_gersp_without_the_classifier_and_the_natural_source(configs):
@@ -59,3 +63,16 @@ def test_every_pre_training_is_monitored_alike_and_saves_its_last_checkpoint(con
         assert cfg.randomness.seed == configs['gersp'].randomness.seed
     assert all(monitor == monitors[0] for monitor in monitors)
     assert monitors[0].to_rgb and monitors[0].mean == configs['gersp'].model.data_preprocessor.mean
+
+
+def test_the_demo_speaks_the_downstream_suites_vocabulary():
+    """Its tasks and inits are the suite's types; a task's metric is what its config's evaluator logs, and its
+    configs are named as the suite's variants (``-gersp``: a checkpoint, ``-random``)."""
+    for name, task in DEMO_TASKS.items():
+        assert isinstance(task, TaskSpec) and task.name == name and tuple(task.configs) == DEMO_VARIANTS
+        assert all(os.path.isfile(config) for config in task.configs.values()), task.configs
+        assert primary_metric(load_config(task.configs['gersp'])) == (task.metric, task.scale)
+    assert all(isinstance(init, Init) for init in DEMO_INITS)
+    assert [(init.label, init.variant) for init in DEMO_INITS] == [
+        ('gersp', 'gersp'), ('moco', 'gersp'), ('supervised', 'gersp'), ('random', 'random')]
+    assert DEMO_INITS[-1].variant == NAMED_INITS['random'] and PRETRAININGS == DEMO_INITS[:-1]

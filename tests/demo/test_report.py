@@ -9,8 +9,9 @@ from pathlib import Path
 
 import torch
 
+from gersp_mm.analysis.seed_summary import Summary
 from gersp_mm.demo.environment import git_commit, run_environment
-from gersp_mm.demo.plan import INITIALISATIONS, TASKS
+from gersp_mm.demo.plan import DEMO_INITS, DEMO_TASKS
 from gersp_mm.demo.report import (
     caveats,
     findings,
@@ -20,7 +21,6 @@ from gersp_mm.demo.report import (
     results_header,
     results_table,
 )
-from gersp_mm.downstream import Summary
 from tests.helpers import ROOT
 
 
@@ -40,7 +40,7 @@ def test_the_table_has_one_column_per_init_and_one_row_per_task_and_the_monitor(
     assert header == ['task', 'metric', 'GeRSP', 'MoCo v2, aerial only', 'supervised, natural only', 'random init']
     assert lines[1] == '|---|---|---|---|---|---|'
     rows = [[cell.strip() for cell in line.strip('|').split('|')] for line in lines[2:]]
-    assert [row[0] for row in rows] == [task.title for task in TASKS] + [
+    assert [row[0] for row in rows] == [task.title for task in DEMO_TASKS.values()] + [
         'pre-training monitor: k-NN on the NWPU-format scenes, final']
     assert rows[0][2:] == ['-', '50.00', '-', '-']
     assert rows[-1][2:] == ['61.25', '-', '-', '-']
@@ -52,7 +52,8 @@ def test_findings_state_the_differences_and_the_tasks_where_gersp_beats_both_sou
                summary('cls', 'gersp', 70.0), summary('cls', 'moco', 60.0), summary('cls', 'supervised', 65.0),
                summary('cls', 'random', 40.0)]
     text = findings(results)
-    assert text[0] == (f'{TASKS[0].title}: GeRSP 80.00 {TASKS[0].metric_title}; +4.50 vs MoCo v2, aerial only, '
+    det = DEMO_TASKS['det']
+    assert text[0] == (f'{det.title}: GeRSP 80.00 {det.metric_title}; +4.50 vs MoCo v2, aerial only, '
                        '-1.00 vs supervised, natural only, +30.00 vs random init.')
     assert text[1].endswith('+10.00 vs MoCo v2, aerial only, +5.00 vs supervised, natural only, '
                             '+30.00 vs random init.')
@@ -80,10 +81,11 @@ def test_the_monitor_finding_names_the_best_pre_training_and_chance():
 
 
 def test_the_block_holds_header_table_findings_and_caveats():
-    results = [summary(task.key, init.key, 10.0 * i) for task in TASKS for i, init in enumerate(INITIALISATIONS)]
+    results = [summary(task.name, init.label, 10.0 * i) for task in DEMO_TASKS.values()
+               for i, init in enumerate(DEMO_INITS)]
     block = results_block(results, '`python tools/demo.py --seeds 0`: 1 seed(s)', quick=False).splitlines()
     assert block[0] == '`python tools/demo.py --seeds 0`: 1 seed(s)'
-    assert block[2:2 + 2 + len(TASKS) + 1] == results_table(results)
+    assert block[2:2 + 2 + len(DEMO_TASKS) + 1] == results_table(results)
     assert 'Caveats:' in block and not any('QUICK RUN' in line for line in block)
     assert any("5 of DIOR's 20 classes" in line for line in block)
     assert any('random stem' in line for line in block)

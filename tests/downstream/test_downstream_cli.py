@@ -120,6 +120,21 @@ def test_bad_command_lines_stop_before_running(downstream_tool, in_repo, capsys,
     assert re.search(message, capsys.readouterr().err)
 
 
+def test_an_override_a_tasks_config_refuses_is_one_sentence_naming_the_task_and_the_key(downstream_tool, in_repo,
+                                                                                          capsys):
+    """mmrotate's DOTA configs use no ``data_root`` variable: a suite-wide ``data_root=`` would change nothing there
+    (the EuroSAT config takes it), and the suite says so in one line instead of a traceback."""
+    with pytest.raises(SystemExit) as exit_info:
+        downstream_tool.main(['random', '--tasks', 'eurosat', 'dota-orcnn', '--dry-run', '--cfg-options',
+                              'data_root=/data/'])
+    assert exit_info.value.code == 2  # not a ConfigOverrideError raised through main()
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert line.startswith('error: task dota-orcnn (configs/det/oriented-rcnn-le90_r50-random_fpn_1x_dota.py): '
+                           '--cfg-options data_root: data_root is a variable of ')
+    assert line.endswith('that no key of the config uses, so setting it changes nothing (did you mean '
+                         'dota_obb_data_root?)')
+
+
 def test_init_labels():
     assert parse_init('imagenet') == Init('imagenet', 'in1k')
     assert parse_init('random') == Init('random', 'random')

@@ -11,7 +11,16 @@ from mmpretrain.evaluation import Accuracy
 from mmrotate.evaluation import DOTAMetric
 from mmseg.evaluation import IoUMetric
 
-from gersp_mm.downstream import EVALUATOR_METRICS, PAPER_COLUMNS, TASKS, VARIANTS, primary_metric, resolve_task
+import gersp_mm.downstream as downstream
+from gersp_mm.downstream import (
+    EVALUATOR_METRICS,
+    PAPER_COLUMNS,
+    TASKS,
+    VARIANTS,
+    primary_metric,
+    resolve_task,
+    variant_configs,
+)
 from gersp_mm.seg.metrics import ClassSubsetIoUMetric
 from tests.helpers import ROOT
 
@@ -110,3 +119,19 @@ def test_primary_metric_of_evaluator_forms():
         ('mIoU', 1.0)
     with pytest.raises(ValueError, match="no evaluator with a known primary metric in \\['CocoMetric'\\]"):
         primary_metric(Config(dict(val_evaluator=dict(type='CocoMetric'))))
+
+
+def test_the_package_exports_the_frozen_task_kind_as_it_exports_fine_tuning():
+    """Each kind's metric, command and result reader are public names of ``gersp_mm.downstream``."""
+    assert {'KINDS', 'FROZEN_METRIC', 'frozen_command', 'read_frozen_result', 'train_command',
+            'read_final_result', 'primary_metric'} <= set(downstream.__all__)
+    assert all(hasattr(downstream, name) for name in downstream.__all__)
+    assert downstream.KINDS == tuple(dict.fromkeys(task.kind for task in TASKS.values()))
+    assert {task.metric for task in TASKS.values() if task.kind == 'frozen'} == {downstream.FROZEN_METRIC}
+
+
+def test_a_tasks_variant_configs_are_named_after_its_gersp_config():
+    configs = variant_configs('configs/det/faster-rcnn_r50-gersp_fpn_2x_dior.py')
+    assert configs == {variant: f'configs/det/faster-rcnn_r50-{variant}_fpn_2x_dior.py' for variant in VARIANTS}
+    assert variant_configs('a/x-gersp_y.py', ('gersp', 'random')) == {'gersp': 'a/x-gersp_y.py',
+                                                                       'random': 'a/x-random_y.py'}
