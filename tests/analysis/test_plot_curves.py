@@ -3,17 +3,13 @@
 run with the k-NN monitor, and their errors."""
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 from PIL import Image
 
+from gersp_mm.analysis import plot_curves as tool
 from gersp_mm.analysis.curves import curve, plot_runs, run_labels
 from gersp_mm.analysis.scalar_logs import find_scalar_logs, load_records, read_json_records
-from tests.helpers import ROOT
-
-TOOL = ROOT / 'tools' / 'analysis_tools' / 'plot_curves.py'
 
 
 @pytest.fixture
@@ -103,13 +99,13 @@ def test_bad_input_is_a_clear_error(tmp_path, make_args, message):
     assert not (tmp_path / 'c.png').exists()
 
 
-def test_command_line(work_dir, tmp_path):
+def test_command_line(work_dir, tmp_path, capsys):
     # (--help of every tool: tests/test_docs.py)
-    wrong_format = subprocess.run([sys.executable, str(TOOL), str(work_dir), '--out', 'c.pdf'], capture_output=True,
-                                  text=True)
-    assert wrong_format.returncode == 2 and 'must name a .png' in wrong_format.stderr
+    with pytest.raises(SystemExit) as wrong_format:
+        tool.main([str(work_dir), '--out', 'c.pdf'])
+    assert wrong_format.value.code == 2 and 'must name a .png' in capsys.readouterr().err
     out = tmp_path / 'cli.png'
-    result = subprocess.run([sys.executable, str(TOOL), str(work_dir), '--out', str(out)], check=True,
-                            capture_output=True, text=True)
-    assert result.stdout.strip() == f'Wrote {out}: loss, loss_contrastive, loss_cls, monitor/knn_top1 of 1 run(s)'
+    assert tool.main([str(work_dir), '--out', str(out)]) == 0
+    written = capsys.readouterr().out.strip()
+    assert written == f'Wrote {out}: loss, loss_contrastive, loss_cls, monitor/knn_top1 of 1 run(s)'
     check_png(out)

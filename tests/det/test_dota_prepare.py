@@ -2,24 +2,19 @@
 """The DOTA-v1.0 patch converter (gersp_mm.det.converters, tools/dataset_converters/prepare_dota.py) and
 DOTAHBBDataset, on generated splits and on real DOTA-v1.0 val label files."""
 import json
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 
 from gersp_mm.det import DOTA_CLASSES, DOTAHBBDataset
-from gersp_mm.det.converters import convert_dota
+from gersp_mm.det.converters import convert_dota, prepare_dota
 from gersp_mm.det.converters.box_arrays import clip_boxes, polygon_to_hbb
 from gersp_mm.det.converters.dota_labels import LabelLine, read_label_file
 from gersp_mm.det.converters.patch_assignment import assign_to_patches, inside_fractions
 from gersp_mm.det.converters.patch_grid import patch_origins, patch_windows
 from tests.det.dota_helpers import REAL_SIZES, real_val_split, write_split
-from tests.helpers import ROOT
-
-TOOL = ROOT / 'tools' / 'dataset_converters' / 'prepare_dota.py'
-
+from tests.helpers import ROOT, run_main
 
 LABEL = {name: index for index, name in enumerate(DOTA_CLASSES)}
 # P0001 is 1000 wide, 900 high: patch origins x in (0, 200), y in (0, 100)
@@ -233,10 +228,6 @@ def test_missing_inputs_are_errors(dota):
         convert_dota(str(dota / 'nowhere'), str(dota / 'out'))
 
 
-def run_tool(*args):
-    return subprocess.run([sys.executable, str(TOOL), *map(str, args)], capture_output=True, text=True, cwd=ROOT)
-
-
 @pytest.mark.parametrize('options, message', [(dict(stride=900), 'expected 0 < stride <= patch_size'),
                                              (dict(iof_thr=0), r'must be in \(0, 1\], got 0'),
                                              (dict(iof_thr=1.5), r'must be in \(0, 1\], got 1.5')])
@@ -246,7 +237,8 @@ def test_wrong_options_are_errors_before_anything_is_read(tmp_path, options, mes
 
 
 def test_command_line_conversion(dota):
-    result = run_tool(dota / 'DOTA', dota / 'out', '--splits', 'train', '--patch-size', '600', '--stride', '500')
+    result = run_main(prepare_dota.main, dota / 'DOTA', dota / 'out', '--splits', 'train', '--patch-size', '600',
+                      '--stride', '500')
     assert result.returncode == 0, result.stderr
     assert 'P0001.txt:7: the box [1100, 10, 1150, 40] has no area inside the 1000x900 image, skipped' in result.stderr
     ann = json.loads((dota / 'out' / 'train' / 'annotations.json').read_text())

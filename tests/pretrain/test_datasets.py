@@ -1,8 +1,6 @@
 # Copyright (c) gersp_mm contributors. Licensed under the Apache License 2.0.
 """The dual-source data pipeline on real images (tests/data/pretrain) and on generated odd files."""
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +13,10 @@ from mmpretrain.registry import DATASETS, MODELS
 from PIL import Image
 
 import gersp_mm.pretrain  # noqa: F401
+from gersp_mm.pretrain.converters import make_file_list
 from gersp_mm.pretrain.datasets import DualSourceIndex, ImageDecodeError, UnlabeledImageFolder, decode_uint8_bgr
 from gersp_mm.raster import BandMapping
-from tests.helpers import ROOT
+from tests.helpers import ROOT, run_main
 
 DATA = ROOT / 'tests' / 'data' / 'pretrain'
 REAL_RS = sorted(str(p.relative_to(DATA / 'rs')) for p in (DATA / 'rs').rglob('*.jpg'))
@@ -104,8 +103,7 @@ class TestUnlabeledImageFolder:
 
     def test_file_list_tool_and_ann_file(self, tmp_path):
         out = tmp_path / 'list.txt'
-        result = subprocess.run([sys.executable, 'tools/dataset_converters/make_file_list.py', str(DATA / 'rs'),
-                                 str(out)], cwd=ROOT, capture_output=True, text=True)
+        result = run_main(make_file_list.main, DATA / 'rs', out)
         assert result.returncode == 0, result.stderr
         assert out.read_text().splitlines() == REAL_RS
         dataset = UnlabeledImageFolder(data_root=str(DATA / 'rs'), ann_file=str(out))
@@ -125,9 +123,7 @@ class TestUnlabeledImageFolder:
             UnlabeledImageFolder(data_root=str(tmp_path))
         with pytest.raises(FileNotFoundError, match='missing.txt'):
             UnlabeledImageFolder(data_root=str(tmp_path), ann_file='missing.txt')
-        empty_tool = subprocess.run([sys.executable, 'tools/dataset_converters/make_file_list.py',
-                                     str(tmp_path), str(tmp_path / 'out.txt')], cwd=ROOT, capture_output=True,
-                                    text=True)
+        empty_tool = run_main(make_file_list.main, tmp_path, tmp_path / 'out.txt')
         assert empty_tool.returncode == 1 and 'no image' in empty_tool.stderr
         assert list(tmp_path.iterdir()) == []  # no list, no temporary file
 

@@ -15,10 +15,11 @@ from mmpretrain.registry import DATASETS
 
 from gersp_mm.engine import CrashSafeRunner
 from gersp_mm.engine.batch_norm_check import BatchNormBatchError
+from gersp_mm.pretrain.converters import make_file_list
 from gersp_mm.pretrain.datasets.imagenet_wnids import imagenet_annotation_line
 from gersp_mm.pretrain.datasets.natural_checks import NaturalDatasetError
 from gersp_mm.pretrain.samplers.dual_source_index import DualSourceIndex
-from tests.helpers import ROOT
+from tests.helpers import ROOT, run_main
 from tests.tiny_configs import tiny_seg_config
 
 NWPU = ROOT / 'tests/data/cls/nwpu'
@@ -71,8 +72,7 @@ def test_make_file_list_names_the_files_a_utf8_list_cannot_hold(tmp_path):
     shutil.copy(RS_JPEG, root / 'airport' / 'good.jpg')
     _write_bytes_named(root / 'airport', LATIN1_NAME, RS_JPEG.read_bytes())
     out = tmp_path / 'list.txt'
-    result = subprocess.run([sys.executable, 'tools/dataset_converters/make_file_list.py', str(root), str(out)],
-                            cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    result = run_main(make_file_list.main, root, out)
     assert result.returncode == 1
     assert (f"error: 1 file names under {str(root)!r} are not valid UTF-8, which the list (UTF-8) cannot hold: "
             'airport/caf\\xe9.jpg; rename them') in result.stderr, result.stderr
@@ -121,8 +121,7 @@ def test_an_imagenet_subset_as_the_natural_source_works_as_documented(tmp_path):
     command = str(info.value).split(' --imagenet-labels')[0].split(': python ')[-1] + ' --imagenet-labels'
     assert command == (f'tools/dataset_converters/make_file_list.py {root / "train"} {root / "meta/train.txt"} '
                        '--imagenet-labels')
-    result = subprocess.run([sys.executable, *command.split()], cwd=ROOT, capture_output=True, text=True,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    result = run_main(make_file_list.main, *command.split()[1:])  # the tool's main, in this process
     assert result.returncode == 0, result.stderr
     natural = DATASETS.build(cfg).natural
     labels = {info['img_path'].split('/')[-2]: int(info['gt_label']) for info in natural.load_data_list()}
