@@ -28,16 +28,20 @@ def parse_requirements(name: str) -> list:
         return [line for line in lines if line]
 
 
-MIM_FILES = ('configs', 'tools', 'model-index.yml')
+#: The sample images of the tiny configs (``configs/pretrain/gersp_r18_tiny*.py``), which find them from their own
+#: folder (``{{ fileDirname }}/../../tests/data/...``): shipped at the same place beside the configs.
+SAMPLE_IMAGES = ('tests/data/pretrain/rs', 'tests/data/pretrain/natural', 'tests/data/cls/nwpu')
+MIM_FILES = ('configs', 'tools', 'model-index.yml') + SAMPLE_IMAGES
 
 
 class BuildPyWithMim(build_py):
     """``build_py`` that puts copies of configs, tools and the model index inside the built package
     (``gersp_mm/.mim``), as OpenMMLab packages do, so that ``_base_ = 'gersp_mm::pretrain/gersp_r50.py'``
-    and ``mim train gersp_mm ...`` work from an installed wheel.
+    and ``mim train gersp_mm ...`` work from an installed wheel, with the tiny configs' sample images.
 
-    The checkout's own ``gersp_mm/.mim`` holds symlinks to the same three (committed), which serve the
-    development install of ``tools/setup_env.sh`` and editable installs; the build never touches them.
+    The checkout's own ``gersp_mm/.mim`` holds symlinks to the configs, tools and model index (committed;
+    through the configs link the tiny configs find the checkout's sample images), which serve the development
+    install of ``tools/setup_env.sh`` and editable installs; the build never touches them.
     """
 
     def run(self) -> None:

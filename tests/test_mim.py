@@ -15,11 +15,7 @@ from tests.tiny_configs import random_checkpoint, tiny_cls_config
 
 pytestmark = pytest.mark.slow  # mim commands that install, train and run the demo: minutes in all
 MIM = Path(sys.executable).parent / 'mim'  # the console script users type
-PRETRAIN_DATA = ROOT / 'tests' / 'data' / 'pretrain'
 ONE_EPOCH = ['train_cfg.max_epochs=1', 'param_scheduler.0.periods=[1]', 'param_scheduler.0.restart_weights=[1.0]']
-# a release does not ship tests/data: its runs of the tiny config are given the checkout's sample images
-SAMPLE_ROOTS = [f'train_dataloader.dataset.rs.data_root={PRETRAIN_DATA}/rs/',
-                f'train_dataloader.dataset.natural.data_root={PRETRAIN_DATA}/natural/']
 
 
 def run(args, cwd, env):
@@ -42,7 +38,7 @@ def test_the_setup_installs_the_checkout_where_mim_looks(tmp_path):
 def test_mim_train_run_test_and_search_the_development_install(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS='1')
     log = run([MIM, 'train', 'gersp_mm', 'gersp_r18_tiny.py', '--work-dir', tmp_path / 'work',
-               '--cfg-options', *ONE_EPOCH, *SAMPLE_ROOTS], tmp_path, env)
+               '--cfg-options', *ONE_EPOCH], tmp_path, env)
     # the checkout's own tool and config: edits show through at once
     assert f'{ROOT}/gersp_mm/.mim/tools/train.py {ROOT}/configs/pretrain/gersp_r18_tiny.py' in log
     checkpoint = tmp_path / 'work' / 'epoch_1.pth'
@@ -98,13 +94,24 @@ def installed(tmp_path_factory):
     return tmp / 'site', env
 
 
-def test_wheel_ships_configs_tools_and_model_index_as_files(installed):
-    site, _ = installed
+def test_wheel_ships_configs_tools_model_index_and_sample_images_as_files(installed, tmp_path):
+    site, env = installed
     mim = site / 'gersp_mm' / '.mim'
     for name in ('configs/pretrain/gersp_r50.py', 'configs/det/_base_/datasets/dior.py', 'tools/train.py',
                  'tools/dist_train.sh', 'tools/model_converters/extract_backbone.py', 'model-index.yml',
                  'configs/cls/metafile.yml'):
         assert (mim / name).is_file() and not (mim / name).is_symlink(), name
+    # the tiny configs' sample images, where the installed configs find them from their own folder
+    (tmp_path / 'my_monitor.py').write_text("_base_ = 'gersp_mm::pretrain/gersp_r18_tiny_monitor.py'\n")
+    code = ('import os; import gersp_mm; from mmengine.config import Config; '
+            "cfg = Config.fromfile('my_monitor.py'); "
+            'roots = [cfg.train_dataloader.dataset.rs.data_root, cfg.train_dataloader.dataset.natural.data_root, '
+            'cfg.custom_hooks[-1].dataset.data_root]; '
+            'print(*(f"{os.path.realpath(root)} {len(os.listdir(root))}" for root in roots), sep="\\n")')
+    roots = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           check=True).stdout.split()
+    data = os.path.realpath(mim / 'tests' / 'data')
+    assert roots == [f'{data}/pretrain/rs', '2', f'{data}/pretrain/natural', '2', f'{data}/cls/nwpu', '2']
     # building the release leaves the checkout's links alone
     assert (ROOT / 'gersp_mm' / '.mim' / 'configs').resolve() == ROOT / 'configs'
 
@@ -115,8 +122,7 @@ def test_mim_train_on_two_processes_then_mim_run_export(installed, tmp_path):
     # a config named without its folder is looked up inside the installed package; `--launcher pytorch`
     # starts the processes with torch.distributed.launch (gloo on CPU)
     log = run([*mim, 'train', 'gersp_mm', 'gersp_r18_tiny.py', '--launcher', 'pytorch', '--gpus', '2',
-               '--port', str(free_port()), '--work-dir', str(tmp_path / 'work'), '--cfg-options', *ONE_EPOCH,
-               *SAMPLE_ROOTS],
+               '--port', str(free_port()), '--work-dir', str(tmp_path / 'work'), '--cfg-options', *ONE_EPOCH],
               tmp_path, env)
     assert f'{site}/gersp_mm/.mim/tools/train.py {site}/gersp_mm/.mim/configs/pretrain/gersp_r18_tiny.py' in log
     assert 'Distributed training: True' in log
@@ -141,7 +147,7 @@ def test_user_config_inherits_the_installed_package_and_trains_with_mim(installe
     out = run([sys.executable, '-c', code], tmp_path, env)
     assert f'{site}/gersp_mm/__init__.py 0.25 18' in out
     run([sys.executable, '-m', 'mim', 'train', 'gersp_mm', 'my_gersp.py', '--work-dir', str(tmp_path / 'work'),
-         '--cfg-options', *ONE_EPOCH, *SAMPLE_ROOTS], tmp_path, env)
+         '--cfg-options', *ONE_EPOCH], tmp_path, env)
     assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
 
 
