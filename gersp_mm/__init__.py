@@ -24,7 +24,8 @@ imported, typically through a config's ``custom_imports``:
 
 The rest of the package serves the command lines in ``tools/``, each a thin CLI over one of them:
 
-- :mod:`gersp_mm.utils`: the config a tool runs (``--cfg-options``, what ``tools/test.py`` adds) and the
+- :mod:`gersp_mm.utils`: what the tools share: the config a tool runs (``--cfg-options``, what
+  ``tools/test.py`` adds), the package's errors as one line, where the shipped configs and tools are, and the
   environment report (``python -m gersp_mm.utils.collect_env --check``);
 - :mod:`gersp_mm.engine`: crash safety (non-finite guard, atomic checkpoints, checked resume);
 - :mod:`gersp_mm.fileio`: atomic writes, checked checkpoint loading, image file scans;
