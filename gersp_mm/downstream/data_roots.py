@@ -13,7 +13,7 @@ from typing import Dict, List, Sequence
 
 from mmengine.config import Config
 
-from .preflight import TRAINING_LOADERS, _datasets
+from .preflight import TRAINING_LOADERS, leaf_datasets
 
 #: The dataloaders whose datasets ``--data-root`` points at the task's root.
 DATA_ROOT_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -41,7 +41,7 @@ def parse_data_roots(specs: Sequence[str], task_names: Sequence[str]) -> Dict[st
 def data_root_options(cfg: Config, path: str) -> List[str]:
     """The ``KEY=PATH`` overrides that point every dataset of a config's loaders at ``path``."""
     return [f'{key}.data_root={path}' for loader in DATA_ROOT_LOADERS if isinstance(cfg.get(loader), dict)
-            for key, _ in _datasets(cfg[loader].get('dataset'), f'{loader}.dataset')]
+            for key, _ in leaf_datasets(cfg[loader].get('dataset'), f'{loader}.dataset')]
 
 
 def training_data_roots(cfg: Config) -> List[str]:
@@ -50,7 +50,7 @@ def training_data_roots(cfg: Config) -> List[str]:
     roots = []
     for loader in TRAINING_LOADERS:
         if isinstance(cfg.get(loader), dict):
-            for _, dataset in _datasets(cfg[loader].get('dataset'), f'{loader}.dataset'):
+            for _, dataset in leaf_datasets(cfg[loader].get('dataset'), f'{loader}.dataset'):
                 root = str(dataset.get('data_root') or '')
                 shown = root if osp.isabs(root) else f'{root or "."} (in {osp.abspath(".")})'
                 if shown not in roots:

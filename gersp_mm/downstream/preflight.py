@@ -47,15 +47,24 @@ def parse_cfg_options(options: Sequence[str]) -> Dict[str, Any]:
     return parser.parse_args(['--cfg-options', *options]).cfg_options
 
 
-def _datasets(dataset: Any, key: str) -> Iterator[Tuple[str, dict]]:
-    """``(config key, dataset dict)`` of every leaf dataset, through ``dataset``/``datasets`` wrappers."""
+def leaf_datasets(dataset: Any, key: str) -> Iterator[Tuple[str, dict]]:
+    """The leaf datasets of a dataset config, through ``dataset`` / ``datasets`` wrappers.
+
+    Args:
+        dataset (Any): A dataset config, e.g. ``cfg.train_dataloader.dataset``; nothing for a non-dict.
+        key (str): Its config key, e.g. ``'train_dataloader.dataset'``.
+
+    Yields:
+        tuple[str, dict]: The config key of each leaf dataset (``<key>.datasets.0``, ``<key>.dataset``) and
+        its dict.
+    """
     if not isinstance(dataset, dict):
         return
     if isinstance(dataset.get('datasets'), (list, tuple)):
         for index, child in enumerate(dataset['datasets']):
-            yield from _datasets(child, f'{key}.datasets.{index}')
+            yield from leaf_datasets(child, f'{key}.datasets.{index}')
     elif isinstance(dataset.get('dataset'), dict):
-        yield from _datasets(dataset['dataset'], f'{key}.dataset')
+        yield from leaf_datasets(dataset['dataset'], f'{key}.dataset')
     else:
         yield key, dataset
 
@@ -75,7 +84,7 @@ def check_data(cfg: Config) -> List[Tuple[str, str]]:
         loader_cfg = cfg.get(loader)
         if not isinstance(loader_cfg, dict):
             continue
-        for key, dataset in _datasets(loader_cfg.get('dataset'), f'{loader}.dataset'):
+        for key, dataset in leaf_datasets(loader_cfg.get('dataset'), f'{loader}.dataset'):
             data_root = dataset.get('data_root') or ''
             if data_root and not osp.isdir(data_root):
                 problems.append((f'{key}.data_root', f'data root {data_root!r} is not a folder'))
