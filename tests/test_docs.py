@@ -11,7 +11,8 @@ from tests.helpers import ROOT
 
 DOCS = [ROOT / 'README.md', *sorted((ROOT / 'docs').glob('*.md')), *sorted((ROOT / 'configs').glob('*/README.md'))]
 TEXT = '\n'.join(doc.read_text() for doc in DOCS)
-TOOLS = sorted(set(re.findall(r'tools/[\w/]+\.(?:py|sh)', TEXT)))
+# this repository's tools, not those of an installed package (e.g. mmrotate's .mim/tools/...)
+TOOLS = sorted(set(re.findall(r'(?<![\w./])tools/[\w/]+\.(?:py|sh)', TEXT)))
 CONFIGS = sorted(set(re.findall(r'configs/[\w/.-]+\.py', TEXT)))
 LINKS = sorted({(str(doc.relative_to(ROOT)), target) for doc in DOCS
                 for target in re.findall(r'\]\(([^)#\s]+)(?:#[^)]*)?\)', doc.read_text())
