@@ -8,7 +8,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from gersp_mm.downstream import TASKS, Init, Run, cli, plan_runs, preflight, train_command
+from gersp_mm.downstream import NAMED_INITS, TASKS, Init, Run, cli, plan_runs, preflight, train_command
+from gersp_mm.frozen_eval import NAMED_BACKBONES
 from tests.frozen_eval.frozen_eval_helpers import EUROSAT, resnet18_state, write_eurosat_config
 from tests.helpers import ROOT
 
@@ -18,6 +19,11 @@ def _options(lists):
     for loader, split in (('train_dataloader', 'train'), ('val_dataloader', 'test'), ('test_dataloader', 'test')):
         options += [f'{loader}.dataset.data_root={EUROSAT}', f'{loader}.dataset.ann_file={lists / f"{split}.txt"}']
     return options
+
+
+def test_the_suite_and_the_tool_name_the_same_inits():
+    """The suite hands its named inits to tools/frozen_eval.py by name: one vocabulary for both."""
+    assert tuple(NAMED_INITS) == NAMED_BACKBONES
 
 
 def test_frozen_command_per_init_and_seed(tmp_path):
