@@ -34,6 +34,12 @@ The rest of the package serves the command lines in ``tools/``, each a thin CLI 
 - :mod:`gersp_mm.frozen_eval`: frozen-backbone evaluation with few labels, bootstrap intervals, paired differences;
 - :mod:`gersp_mm.analysis`: scalar logs, training curves, seed summaries, the dataset check;
 - :mod:`gersp_mm.demo`: the main job (``tools/demo.py``) on built-in synthetic data.
+
+Each tool is a script that runs ``main(argv)`` of its package module, where its options, messages and exit
+status live: ``tools/dataset_converters/NAME.py`` runs ``gersp_mm.<det|cls|pretrain>.converters.NAME`` (in the
+host sub-package whose data it prepares), ``tools/analysis_tools/NAME.py`` ``gersp_mm.analysis.NAME``,
+``tools/model_converters/NAME.py`` ``gersp_mm.export.NAME``, ``tools/NAME.py`` ``gersp_mm.<sub>.cli``.
+``tools/train.py``, ``tools/test.py`` and ``tools/demo.py`` parse their own options, as mmdet's tools do.
 """
 from . import engine, raster  # noqa: F401 - register the crash-safety hooks and runner, LoadRasterImage
 from .compat import install_compat
