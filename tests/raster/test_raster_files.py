@@ -326,22 +326,24 @@ def test_value_mapping_is_exact_on_every_sample_value(low, high):
 
 def test_raw_reads_match_tifffile_decoding(tmp_path):
     """Uncompressed segments read straight from the file give what tifffile decodes (the same file from
-    memory), in every layout: 8/16-bit and float, pixel- and band-interleaved, tiles and strips (a short last
-    strip), both byte orders, sparse tiles."""
+    memory), in every layout: 8/16-bit and float, 3 and 4 bands, pixel- and band-interleaved, tiles and strips
+    (a short last strip), both byte orders, sparse tiles; bands selected by OpenCV's channel swaps or one by one."""
     rng = np.random.default_rng(0)
-    data = rng.integers(0, 4096, (101, 131, 4))
     layouts = [dict(tile=(32, 48)), dict(rowsperstrip=7), dict(rowsperstrip=1)]
-    for n, (dtype, planar, layout, byteorder) in enumerate(
-            (d, p, lay, b) for d in (np.uint8, np.uint16, np.float32) for p in ('contig', 'separate')
-            for lay in layouts for b in ('<', '>')):
+    for n, (dtype, planar, layout, byteorder, num_bands) in enumerate(
+            (d, p, lay, b, c) for d in (np.uint8, np.uint16, np.float32) for p in ('contig', 'separate')
+            for lay in layouts for b in ('<', '>') for c in (3, 4)):
+        data = rng.integers(0, 4096, (101, 131, num_bands))
         path = write_gdal(tmp_path / f'{n}.tif', data.astype(dtype), planar=planar, byteorder=byteorder, **layout)
         with open(path, 'rb') as f, TiffScene(path, path) as raw, TiffScene(io.BytesIO(f.read()), path) as decoded:
-            for top, left, height, width, bands in [(0, 0, 101, 131, [0, 1, 2, 3]), (5, 9, 40, 70, [2, 1, 0]),
-                                                    (33, 47, 68, 1, [3]), (100, 0, 1, 131, [1, 1, 1])]:
+            for top, left, height, width, bands in [
+                    (0, 0, 101, 131, list(range(num_bands))), (5, 9, 40, 70, [2, 1, 0]), (1, 30, 99, 70, [0, 1, 2]),
+                    (33, 47, 68, 1, [num_bands - 1]), (100, 0, 1, 131, [1, 1, 1])]:
                 window = raw.read((top, left, height, width), bands)
                 assert window.dtype == dtype
                 assert np.array_equal(window, decoded.read((top, left, height, width), bands))
                 assert np.array_equal(window, data[top:top + height, left:left + width][..., bands].astype(dtype))
+    data = rng.integers(0, 4096, (101, 131, 4))
     path = write_gdal(tmp_path / 'sparse.tif', data.astype(np.uint16), planar='contig', tile=(32, 32))
     with tifffile.TiffFile(path, mode='r+') as tif:
         counts = tif.pages.first.tags['TileByteCounts']
