@@ -216,7 +216,7 @@ class TiffScene:
         sparse segment), when they are stored raw (uncompressed, whole bytes per sample, no predictor) in a
         local file and hold those rows; else None (decode them with tifffile)."""
         if not (hasattr(os, 'preadv') and self._tiff.filehandle.is_file and page.compression == 1
-                and page.predictor == 1 and page.fillorder == 1 and page.photometric.name != 'YCBCR'
+                and page.predictor == 1 and page.fillorder == 1 and int(page.photometric) != 6  # 6: YCBCR
                 and page.bitspersample == self.dtype.itemsize * 8):
             return None
         samples = 1 if _is_planar(page) else int(page.samplesperpixel)
