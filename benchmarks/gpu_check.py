@@ -23,7 +23,8 @@ Checks, each printed as one ``[ok]``/``[FAIL]`` line with what it measured and i
 - ``mmcv_ops`` (``--checks mmcv_ops``, with mmcv's compiled ops installed): ``nms`` and ``roi_align`` of mmcv on
   the device against mmcv's CPU kernels (indices equal, features within 1e-4), then one Faster R-CNN
   (``configs/det``, ResNet-50 FPN, random weights) training iteration and one prediction on the device:
-  finite losses and detections.
+  finite losses and detections; with mmrotate installed, the same for Oriented R-CNN (``configs/det``, le90,
+  ResNet-50 FPN: rotated RoIAlign and rotated NMS) on rotated boxes (``rotated_detector_iteration``).
 
 Writes the numbers as JSON (``--out``) and exits with status 1 when a check fails. ``--device cpu --tiny``
 (ResNet-18, 2 x 32 px) is the CPU mode the tests run: the device and the reference are then both the CPU.
@@ -46,6 +47,7 @@ from gpu_throughput import CPU_PATH_PREPROCESSOR, gpu_path_agreement, labelled, 
 
 CONFIG = osp.join(ROOT, 'configs', 'pretrain', 'gersp_r50_gpu-fast.py')
 DETECTOR = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r50-gersp_fpn_2x_dior.py')
+ROTATED_DETECTOR = osp.join(ROOT, 'configs', 'det', 'oriented-rcnn-le90_r50-gersp_fpn_1x_dior-r.py')
 #: the tolerances stated in the module docstring
 LOSS_RTOL, GRAD_RTOL_ALL, GRAD_RTOL_EACH, GRAD_ATOL_EACH = 1e-3, 1e-3, 1e-2, 1e-6
 STATE_ATOL, STATE_RTOL, QUEUE_ATOL = 1e-4, 1e-3, 1e-3
@@ -229,30 +231,63 @@ def check_mmcv_ops(report: Report, device: torch.device, size: int) -> None:
     report.check('mmcv_ops', nms_equal and ops_diff <= 1e-4,
                  f'nms keeps the same {len(keep_cpu)} boxes: {nms_equal}; roi_align max abs diff {ops_diff:.1e} '
                  '(<= 1e-4)', nms_kept=len(keep_cpu), roi_align_max_abs_diff=ops_diff)
-    losses, detections = detector_iteration(device, size)
+    report.run('detector_iteration', check_detector_iteration, report, 'detector_iteration', 'Faster R-CNN',
+               DETECTOR, 'mmdet', device, size)
+    try:
+        import mmrotate  # noqa: F401
+    except ImportError:
+        report.note('rotated_detector_iteration', 'mmrotate is not installed: not checked')
+        return
+    report.run('rotated_detector_iteration', check_detector_iteration, report, 'rotated_detector_iteration',
+               'Oriented R-CNN', ROTATED_DETECTOR, 'mmrotate', device, size)
+
+
+def check_detector_iteration(report: Report, name: str, title: str, config: str, scope: str,
+                             device: torch.device, size: int) -> None:
+    losses, detections = detector_iteration(device, size, config, scope)
     finite = all(math.isfinite(value) for value in losses.values()) and bool(torch.isfinite(detections).all())
-    report.check('detector_iteration', finite,
-                 f"Faster R-CNN train iteration, losses {', '.join(f'{k} {v:.3f}' for k, v in losses.items())}; "
+    report.check(name, finite,
+                 f"{title} train iteration, losses {', '.join(f'{k} {v:.3f}' for k, v in losses.items())}; "
                  f'prediction: {len(detections)} boxes, all finite: {finite}', losses=losses)
 
 
-def detector_iteration(device: torch.device, size: int) -> tuple:
-    """One training iteration and one prediction of Faster R-CNN (configs/det, random weights) on ``device``."""
-    from mmdet.registry import MODELS
+def _gt_boxes(scope: str, size: int, generator: torch.Generator):
+    """Four ground-truth boxes in a ``size`` px image: horizontal ``(x1, y1, x2, y2)`` for mmdet, rotated
+    ``(cx, cy, w, h, angle)`` (le90: radians in [-pi/2, pi/2)) as ``RotatedBoxes`` for mmrotate."""
+    corners = torch.rand(4, 2, generator=generator) * size * 0.6
+    if scope == 'mmdet':
+        return torch.cat([corners, corners + size * 0.3], dim=1)
+    from mmrotate.structures.bbox import RotatedBoxes
+    sides = size * (0.1 + 0.2 * torch.rand(4, 2, generator=generator))
+    angles = (torch.rand(4, 1, generator=generator) - 0.5) * math.pi
+    return RotatedBoxes(torch.cat([corners + size * 0.2, sides, angles], dim=1))
+
+
+def detector_iteration(device: torch.device, size: int, config: str = DETECTOR, scope: str = 'mmdet') -> tuple:
+    """One training iteration and one prediction of a detector of configs/det (random weights) on ``device``.
+
+    Args:
+        device (torch.device): Where to run it.
+        size (int): The side of the two random images (px).
+        config (str): The detector's config: Faster R-CNN (mmdet) or Oriented R-CNN (mmrotate).
+        scope (str): Its host, ``'mmdet'`` or ``'mmrotate'``.
+
+    Returns:
+        tuple: ``({loss name: value}, (N, 4 or 5) predicted boxes of both images)``.
+    """
     from mmdet.structures import DetDataSample
     from mmengine.config import Config
-    from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import init_default_scope
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import MODELS, init_default_scope
     from mmengine.structures import InstanceData
-    init_default_scope('mmdet')
-    cfg = Config.fromfile(DETECTOR, import_custom_modules=False)  # the model is mmdet's alone
+    init_default_scope(scope)
+    cfg = Config.fromfile(config, import_custom_modules=False)  # the model is the host's alone
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model).to(device)  # PyTorch's default initialisation (no init log)
     generator = torch.Generator().manual_seed(0)
     samples = []
     for _ in range(2):
-        corners = torch.rand(4, 2, generator=generator) * size * 0.6
-        instances = InstanceData(bboxes=torch.cat([corners, corners + size * 0.3], dim=1),
+        instances = InstanceData(bboxes=_gt_boxes(scope, size, generator),
                                  labels=torch.randint(0, cfg.model.roi_head.bbox_head.num_classes, (4, ),
                                                       generator=generator))
         sample = DetDataSample(metainfo=dict(img_shape=(size, size), ori_shape=(size, size),
@@ -261,14 +296,15 @@ def detector_iteration(device: torch.device, size: int) -> tuple:
         samples.append(sample)
     data = dict(inputs=[torch.randint(0, 256, (3, size, size), dtype=torch.uint8, generator=generator)
                         for _ in range(2)], data_samples=samples)
-    wrapper = build_optim_wrapper(model, dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9)))
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
     model.train()
     losses = {key: float(value.detach()) for key, value in model.train_step(data, wrapper).items()
               if key.startswith('loss')}
     model.eval()
     with torch.no_grad():
         predictions = model.test_step(data)
-    return losses, torch.cat([p.pred_instances.bboxes.cpu() for p in predictions])
+    boxes = [p.pred_instances.bboxes for p in predictions]
+    return losses, torch.cat([getattr(b, 'tensor', b).cpu() for b in boxes])
 
 
 def run(args) -> Report:
@@ -316,7 +352,8 @@ def main(argv: Optional[List[str]] = None, out: Callable = print) -> int:
     parser.add_argument('--checks', nargs='+', default=['step', 'augmentation'],
                         choices=['step', 'augmentation', 'mmcv_ops'],
                         help="step: fp32_step, amp_float16, amp_bfloat16; augmentation: gpu_augmentation; mmcv_ops: "
-                        "mmcv_ops, detector_iteration (needs mmcv's compiled ops and mmdet)")
+                        "mmcv_ops, detector_iteration, rotated_detector_iteration (needs mmcv's compiled ops, mmdet; "
+                        "mmrotate for the last)")
     parser.add_argument('--out', help='write the JSON report here')
     args = parser.parse_args(argv)
     if args.tiny:

@@ -10,7 +10,7 @@
 #   1. correctness: benchmarks/gpu_check.py (fp32 step vs CPU, AMP float16/bfloat16, GPU augmentation)
 #   2. the real tools: tools/dist_train.sh with 1 GPU on the tiny GPU-path config with --amp, killed
 #      (SIGKILL) after its first checkpoint, then --resume to the end
-#   3. mmcv's ops and a detector: benchmarks/gpu_check.py --checks mmcv_ops, if the ops were built in time
+#   3. mmcv's ops and detectors (Faster R-CNN, Oriented R-CNN): gpu_check.py --checks mmcv_ops, if built in time
 #   4. throughput: benchmarks/gpu_throughput.py (the command of benchmarks/README.md, 8 workers)
 # With --cpu, the CPU mode the tests run: steps 1 and 3 with --tiny on the CPU in one process, step 3 with the
 # environment's mmcv (CPU kernels), step 2 on one CPU process; no build, no step 4 (tested on its own).

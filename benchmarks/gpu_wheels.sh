@@ -10,7 +10,8 @@
 # For the detector step of benchmarks/gpu_check.sh, OUT_DIR/detector holds mmcv's sdist (its ops are built
 # there, with that machine's nvcc and torch), mmdet and the dependencies it imports that such an image lacks
 # (terminaltables; pycocotools and shapely as CPython 3.12 manylinux wheels), and the setuptools of this
-# checkout's .venv (mmcv's setup.py imports pkg_resources, which newer setuptools releases dropped).
+# checkout's .venv (mmcv's setup.py imports pkg_resources, which newer setuptools releases dropped), and
+# mmrotate-dev for the oriented detector (pure Python, hash-checked against requirements/rotated.txt).
 #
 # Usage: bash benchmarks/gpu_wheels.sh [OUT_DIR]      (default OUT_DIR: .whl, git-ignored locally)
 # Example:
@@ -20,7 +21,7 @@
 set -euo pipefail
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -53,6 +54,7 @@ rm -f "$OUT"/detector/*
 cp "$BUILD/mmcv-$MMCV_VERSION.tar.gz" "$OUT/detector/"
 "$PY" -m pip download -q --no-deps --only-binary=:all: -d "$OUT/detector" "mmdet==$(version mmdet)" \
   "terminaltables==$(version terminaltables)" "setuptools==$(version setuptools)"
+"$PY" -m pip download -q --no-deps --only-binary=:all: -d "$OUT/detector" -r "$ROOT/requirements/rotated.txt"  # hash-checked
 "$PY" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
   --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
   -d "$OUT/detector" "pycocotools==$(version pycocotools)" "shapely==$(version shapely)"

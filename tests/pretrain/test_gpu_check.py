@@ -25,7 +25,9 @@ def test_cpu_mode_runs_every_step(tmp_path):
     assert '[gpu_check] all steps passed' in result.stdout
     checks = json.loads((tmp_path / 'gpu_check.json').read_text())['checks']
     assert [name for name, check in checks.items() if check['passed']] == [
-        'fp32_step', 'amp_bfloat16', 'gpu_augmentation', 'mmcv_ops', 'detector_iteration']
+        'fp32_step', 'amp_bfloat16', 'gpu_augmentation', 'mmcv_ops', 'detector_iteration',
+        'rotated_detector_iteration']
+    assert len(checks['rotated_detector_iteration']['losses']) == 5  # rpn and rotated roi head, cls and box
     assert checks['amp_float16']['passed'] is None  # needs a GPU
     assert max(checks['amp_bfloat16']['losses_rel'].values()) > 0, 'no bfloat16 arithmetic happened'
     assert all(0 < value < 1 for value in checks['gpu_augmentation']['mean_abs_diff'].values())
