@@ -39,6 +39,7 @@ from PIL import Image
 from ...fileio import atomic_write
 from ...fileio.image_decode_error import ImageDecodeError
 from ...fileio.image_files import iter_image_files
+from ...fileio.resume_settings import check_resume_settings
 from ...raster.band_mapping import BandMapping, nodata_mask
 from ...raster.georeference import chip_tags, geotransform, shifted, world_file_text
 from ...raster.raster_image import TIFF_EXTENSIONS
@@ -143,20 +144,6 @@ def _chip_row(task) -> dict:
     return result
 
 
-def _check_settings(dst_root: str, settings: ChipSettings) -> None:
-    path = osp.join(dst_root, SETTINGS_NAME)
-    recorded = json.loads(json.dumps(asdict(settings)))
-    if osp.exists(path):
-        with open(path, encoding='utf-8') as f:
-            previous = json.load(f)
-        if previous != recorded:
-            raise ValueError(f'{dst_root} was written with {previous}, not {recorded}: resume with the same '
-                             'settings or write to a new folder')
-        return
-    with atomic_write(path, 'w') as f:
-        json.dump(recorded, f, indent=1)
-
-
 def chip_scenes(src_root: str, dst_root: str, settings: ChipSettings = ChipSettings(),
                 workers: Optional[int] = None, file_list: str = 'file_list.txt') -> ChipSummary:
     """Cut every TIFF scene under ``src_root`` into chips under ``dst_root`` (see the module docstring).
@@ -188,7 +175,7 @@ def chip_scenes(src_root: str, dst_root: str, settings: ChipSettings = ChipSetti
     if not scenes:
         raise ValueError(f'no TIFF scene found in {src_root!r}')
     os.makedirs(dst_root, exist_ok=True)
-    _check_settings(dst_root, settings)
+    check_resume_settings(dst_root, SETTINGS_NAME, asdict(settings))
     summary = ChipSummary(scenes=len(scenes))
     records: Dict[str, dict] = {}
     failed_scenes = set()

@@ -18,7 +18,6 @@ MoCo v1 (``crop_scale_min = 0.2``, ratios 3/4..4/3), ``aspect = long side / shor
 (:func:`smallest_lossless_max_side`): 579 px for square images, 668 px for 4:3, 818 px for 2:1 at 224 px.
 """
 import contextlib
-import json
 import logging
 import math
 import multiprocessing
@@ -30,6 +29,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 from PIL import Image
 
 from ...fileio import atomic_write
+from ...fileio.resume_settings import check_resume_settings
 from ...raster.raster_image import raster_layout
 from ..datasets.loading import EncodedImage, ImageDecodeError, read_image_bytes
 from ..datasets.transforms import MoCoViewConfig
@@ -134,19 +134,6 @@ class PreResizeSummary:
     file_list: str = ''
 
 
-def _check_manifest(dst_root: str, settings: dict) -> None:
-    path = osp.join(dst_root, MANIFEST_NAME)
-    if osp.exists(path):
-        with open(path, encoding='utf-8') as f:
-            previous = json.load(f)
-        if previous != settings:
-            raise ValueError(f'{dst_root} was written with {previous}, not {settings}: resume with the same '
-                             'settings or write to a new folder')
-        return
-    with atomic_write(path, 'w') as f:
-        json.dump(settings, f)
-
-
 def pre_resize_folder(src_root: str,
                       dst_root: str,
                       max_side: int,
@@ -189,7 +176,7 @@ def pre_resize_folder(src_root: str,
     if not relative_paths:
         raise ValueError(f'no image found in {src_list or src_root!r}')
     os.makedirs(dst_root, exist_ok=True)
-    _check_manifest(dst_root, dict(max_side=max_side, quality=quality))
+    check_resume_settings(dst_root, MANIFEST_NAME, dict(max_side=max_side, quality=quality))
     summary = PreResizeSummary()
     done = set()
     todo = []
